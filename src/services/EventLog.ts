@@ -1,0 +1,33 @@
+import { Context, type Effect, Schema } from "effect"
+import type { StoreUnavailable } from "./IdempotencyStore.js"
+
+/** Terminal (or, before the worker exists, intermediate) outcome of one queued event. */
+export const EventOutcome = Schema.Literal(
+  "received",
+  "automated",
+  "routed",
+  "handed-over",
+  "skipped",
+  "dead-lettered"
+)
+export type EventOutcome = typeof EventOutcome.Type
+
+/** One line of `GET /events`: ids, outcome and plan only — no message text, no raw PII. */
+export const EventRecord = Schema.Struct({
+  event_id: Schema.String,
+  conversation_id: Schema.String,
+  received_at: Schema.String,
+  processed_at: Schema.String,
+  status: Schema.Literal("processing", "done", "failed"),
+  outcome: EventOutcome,
+  reason: Schema.optional(Schema.String),
+  decision: Schema.optional(Schema.Unknown),
+  actions: Schema.Array(Schema.Unknown)
+})
+export type EventRecord = typeof EventRecord.Type
+
+/** Recent processed events, newest first (local `/events`, the CLI's "recent decisions"). */
+export class EventLog extends Context.Tag("rp-mw/EventLog")<EventLog, {
+  readonly record: (entry: EventRecord) => Effect.Effect<void, StoreUnavailable>
+  readonly recent: (limit: number) => Effect.Effect<ReadonlyArray<EventRecord>, StoreUnavailable>
+}>() {}

@@ -1,0 +1,25 @@
+import { Context, Data, type Effect } from "effect"
+import type { EventEnvelope } from "../domain/Envelope.js"
+
+/** The queue (or its client) could not take the message; ingress answers 503 so the sender retries. */
+export class QueueUnavailable extends Data.TaggedError("QueueUnavailable")<{
+  readonly reason: string
+  readonly cause?: unknown
+}> {}
+
+export interface SendOptions {
+  /** X-Ray trace header of the ingress span, carried to the worker as the SQS `AWSTraceHeader`. */
+  readonly traceHeader?: string
+}
+
+export interface SendResult {
+  readonly messageId: string
+}
+
+/**
+ * Producer side of the per-conversation FIFO queue: group = conversation id, deduplication id = event id,
+ * so re-sending the same event within the 5-minute window is a no-op (ingress relies on this after a crash).
+ */
+export class EventQueue extends Context.Tag("rp-mw/EventQueue")<EventQueue, {
+  readonly send: (envelope: EventEnvelope, options?: SendOptions) => Effect.Effect<SendResult, QueueUnavailable>
+}>() {}
