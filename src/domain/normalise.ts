@@ -1,0 +1,277 @@
+import { createHash } from "node:crypto"
+import type { Attachment, ChannelClass, EventEnvelope } from "./Envelope.js"
+import type { AttachmentInput, Comment, DecodedPayload, FlatPayload, TicketPayload } from "./WebhookPayload.js"
+
+/**
+ * Decoded webhook body → internal envelope. Pure and total: everything risky was rejected by the decoder,
+ * and what is merely odd (unknown channel, missing text, strange attachments) degrades to a safe default.
+ */
+
+/** Enough for classification; the worker re-reads the full ticket when it needs more. */
+export const MAX_MESSAGE_TEXT_CHARS = 4000
+
+/** Product spec §6. A Map, not an object literal, so `constructor` or `__proto__` never match. */
+const CHANNELS = new Map<string, ChannelClass>([
+  ["email", "email"],
+  ["email_from_widget", "email"],
+  ["livechat", "livechat"],
+  ["chat", "livechat"],
+  ["widget", "livechat"],
+  ["live_chat", "livechat"],
+  ["facebook_message", "social"],
+  ["messenger", "social"],
+  ["facebook", "social"],
+  ["facebook_feed_comment", "social"],
+  ["whatsapp", "social"],
+  ["aircall", "phone"],
+  ["phone", "phone"],
+  ["sms", "phone"]
+])
+const CHANNEL_PREFIXES: ReadonlyArray<readonly [string, ChannelClass]> = [["instagram", "social"], ["tiktok", "tiktok"]]
+
+/** Maps a raw `via.channel` to the class that drives auto-reply policy; anything unrecognised is `unknown`. */
+export const channelClass = (raw: string | undefined): ChannelClass => {
+  const key = raw?.trim().toLowerCase() ?? ""
+  return CHANNELS.get(key) ?? CHANNEL_PREFIXES.find(([prefix]) => key.startsWith(prefix))?.[1] ?? "unknown"
+}
+
+/** Everything the envelope needs, still raw; one per payload shape. */
+interface Draft {
+  readonly conversation_no: number | string | undefined
+  readonly channel: string | undefined
+  readonly customer: { readonly email: string | undefined; readonly phone: string | undefined; readonly id: string | undefined }
+  readonly message: {
+    readonly id: string | undefined
+    readonly created_at: string | undefined
+    readonly text: string
+    readonly attachments: ReadonlyArray<AttachmentInput>
+    readonly author_id: string | undefined
+    readonly from_operator: boolean | undefined
+  }
+  readonly tags: ReadonlyArray<string>
+  readonly assignee_id: string | undefined
+  readonly status: string | undefined
+}
+
+/** Richpanel spells the flag both ways; either one being true makes the message an operator's. */
+const operatorFlag = (o: { readonly isOperator?: boolean | undefined; readonly is_operator?: boolean | undefined }) =>
+  o.isOperator === true || o.is_operator === true ? true : (o.isOperator ?? o.is_operator)
+
+const fromFlat = (flat: FlatPayload): Draft => ({
+  conversation_no: flat.conversation_no,
+  channel: flat.channel,
+  customer: { email: flat.customer_email, phone: flat.customer_phone, id: undefined },
+  message: {
+    id: flat.message_id,
+    created_at: flat.created_at,
+    text: flat.text?.trim() ?? "",
+    attachments: flat.attachments ?? [],
+    author_id: flat.author_id,
+    from_operator: operatorFlag(flat)
+  },
+  tags: flat.tags ?? [],
+  assignee_id: undefined,
+  status: undefined
+})
+
+/** The message to act on is the latest customer comment; if operators wrote them all, the latest one. */
+const latestCustomerComment = (comments: ReadonlyArray<Comment>): Comment | undefined =>
+  comments.findLast((comment) => operatorFlag(comment) !== true) ?? comments.at(-1)
+
+const commentText = (comment: Comment): string => {
+  const plain = comment.plain_body?.trim() ?? ""
+  return plain !== "" ? plain : htmlToText(comment.body ?? "")
+}
+
+const fromTicket = (ticket: TicketPayload): Draft => {
+  const comment = latestCustomerComment(ticket.comments ?? [])
+  return {
+    conversation_no: ticket.conversation_no,
+    channel: nonEmpty(ticket.via?.channel) ?? comment?.via?.channel,
+    customer: { email: ticket.customer_profile?.email, phone: ticket.customer_profile?.phone, id: ticket.customer_profile?.id },
+    message: {
+      id: comment?.id,
+      created_at: comment?.created_at,
+      text: comment === undefined ? "" : commentText(comment),
+      attachments: comment?.attachments ?? [],
+      author_id: comment?.author_id,
+      from_operator: comment === undefined ? undefined : operatorFlag(comment)
+    },
+    tags: ticket.tags ?? [],
+    assignee_id: ticket.assignee_id,
+    status: ticket.status
+  }
+}
+
+export const normalise = (payload: DecodedPayload, receivedAt: string): EventEnvelope => {
+  const draft = payload.shape === "flat" ? fromFlat(payload.flat) : fromTicket(payload.ticket)
+  const conversation_id = payload.conversation_id
+  const channel_raw = nonEmpty(draft.channel)?.toLowerCase()
+  const customer = compact({
+    email: nonEmpty(draft.customer.email)?.toLowerCase(),
+    phone: nonEmpty(draft.customer.phone),
+    id: draft.customer.id
+  })
+  const attachments = draft.message.attachments.map(toAttachment)
+  const { created_at, text: fullText } = draft.message
+  // Hash the full text (not the truncated one) so two long messages sharing a prefix stay distinct.
+  const eventKey = draft.message.id ??
+    `h${contentHash({ conversation_id, channel_raw, customer, text: fullText, created_at, attachments })}`
+  return {
+    event_id: `evt:rp:${conversation_id}:${eventKey}`,
+    received_at: receivedAt,
+    conversation_id,
+    ...compact({ conversation_no: conversationNo(draft.conversation_no), channel_raw }),
+    channel: channelClass(channel_raw),
+    customer,
+    message: compact({
+      id: draft.message.id,
+      created_at,
+      ...truncateText(fullText),
+      attachments,
+      author_id: draft.message.author_id,
+      from_operator: draft.message.from_operator
+    }),
+    richpanel: compact({
+      tags: [...new Set(draft.tags.map((tag) => tag.trim()).filter((tag) => tag !== ""))],
+      assignee_id: draft.assignee_id,
+      status: nonEmpty(draft.status)
+    }),
+    meta: { attempt: 0, source: "richpanel_http_target", payload_shape: payload.shape }
+  }
+}
+
+// ---- small total helpers -------------------------------------------------------------------------------
+
+const nonEmpty = (s: string | undefined): string | undefined => {
+  const trimmed = s?.trim()
+  return trimmed === undefined || trimmed === "" ? undefined : trimmed
+}
+
+type Compact<T> =
+  & { [K in keyof T as undefined extends T[K] ? never : K]: T[K] }
+  & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> }
+
+/** Optional envelope fields must be absent, not `undefined` (exactOptionalPropertyTypes, Schema encoding). */
+const compact = <T extends Record<string, unknown>>(o: T): Compact<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Compact<T>
+
+const conversationNo = (raw: number | string | undefined): number | undefined => {
+  const n = typeof raw === "string" && /^\s*\d{1,15}\s*$/.test(raw) ? Number(raw) : raw
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? Math.abs(n) : undefined // abs: no -0
+}
+
+// ---- attachments: metadata only, never content ----------------------------------------------------------
+
+const IMAGE_EXT = /\.(?:png|jpe?g|gif|webp|heic|heif|bmp|tiff?|svg)(?:[?#]|$)/i
+const PDF_EXT = /\.pdf(?:[?#]|$)/i
+const MAX_URL_CHARS = 2048
+
+const field = (o: Readonly<Record<string, unknown>>, keys: ReadonlyArray<string>): unknown =>
+  keys.map((key) => (Object.hasOwn(o, key) ? o[key] : undefined)).find((v) => v !== undefined && v !== null)
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? nonEmpty(v) : undefined)
+
+/** Only plain http(s) links: a `data:` URL *is* the content, and huge strings are not links. */
+const safeUrl = (v: unknown): string | undefined => {
+  const url = str(v)
+  return url !== undefined && url.length <= MAX_URL_CHARS && /^https?:\/\//i.test(url) ? url : undefined
+}
+
+const size = (v: unknown): number | undefined => {
+  const n = typeof v === "string" && /^\d{1,15}$/.test(v.trim()) ? Number(v) : v
+  return typeof n === "number" && Number.isFinite(n) && n >= 0 ? Math.abs(n) : undefined
+}
+
+const kindOf = (mime: string | undefined, name: string): Attachment["type"] => {
+  const m = mime?.toLowerCase() ?? ""
+  if (m.startsWith("image") || (!m.includes("pdf") && IMAGE_EXT.test(name))) return "image"
+  return m.includes("pdf") || PDF_EXT.test(name) ? "pdf" : "other"
+}
+
+const toAttachment = (input: AttachmentInput): Attachment => {
+  if (typeof input === "string") return compact({ type: kindOf(undefined, input), url: safeUrl(input) })
+  const url = safeUrl(field(input, ["url", "href", "link"]))
+  const name = str(field(input, ["filename", "file_name", "name"])) ?? url ?? ""
+  return compact({
+    type: kindOf(str(field(input, ["type", "content_type", "mime_type", "contentType", "mimeType"])), name),
+    url,
+    size_bytes: size(field(input, ["size_bytes", "size", "file_size"]))
+  })
+}
+
+// ---- event id hash -------------------------------------------------------------------------------------
+
+/** Key-sorted JSON, so the hash depends on the content only, never on key order. */
+const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`
+  }
+  return JSON.stringify(value) ?? "null"
+}
+
+const contentHash = (content: Record<string, unknown>): string =>
+  createHash("sha256").update(canonicalJson(content), "utf8").digest("hex").slice(0, 32)
+
+// ---- text ----------------------------------------------------------------------------------------------
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
+
+/** Cuts to the maximum without splitting a surrogate pair (which would make invalid UTF-16 downstream). */
+const truncateText = (text: string): { readonly text: string; readonly truncated: boolean } => {
+  if (text.length <= MAX_MESSAGE_TEXT_CHARS) return { text, truncated: false }
+  const end = isHighSurrogate(text.charCodeAt(MAX_MESSAGE_TEXT_CHARS - 1))
+    ? MAX_MESSAGE_TEXT_CHARS - 1
+    : MAX_MESSAGE_TEXT_CHARS
+  return { text: text.slice(0, end), truncated: true }
+}
+
+const BLOCK_TAG = /^\/?(?:br|p|div|li|ul|ol|tr|td|th|table|h[1-6]|blockquote|hr|pre)\b/i
+const RAW_TEXT_TAG = /^(?:script|style)\b/i
+const RAW_TEXT_END = /<\/(?:script|style)/gi
+const TAG_START = /[A-Za-z/!?]/
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g
+const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: " " }
+
+const decodeEntity = (whole: string, dec?: string, hex?: string, name?: string): string => {
+  if (name !== undefined) return NAMED_ENTITIES[name] ?? whole
+  const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? "", 16)
+  const valid = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+  return valid ? (code === 0xa0 ? " " : String.fromCodePoint(code)) : whole
+}
+
+/**
+ * Strips tags with a single forward scan (a regex like `<[^>]*>` is quadratic on "<<<<…"): block tags become
+ * line breaks, `<script>`/`<style>`/comments disappear with their content, a `<` that starts no tag stays.
+ */
+const stripTags = (html: string): string => {
+  let out = ""
+  let i = 0
+  while (i < html.length) {
+    const open = html.indexOf("<", i)
+    if (open === -1 || !TAG_START.test(html.charAt(open + 1))) {
+      out += open === -1 ? html.slice(i) : html.slice(i, open + 1)
+      i = open === -1 ? html.length : open + 1
+      continue
+    }
+    const isComment = html.startsWith("<!--", open)
+    const close = isComment ? html.indexOf("-->", open + 4) : html.indexOf(">", open + 1)
+    if (close === -1) return out + html.slice(i) // nothing closes it: the rest is text
+    const head = html.slice(open + 1, Math.min(close, open + 12))
+    out += html.slice(i, open) + (BLOCK_TAG.test(head) ? "\n" : "")
+    i = isComment ? close + 3 : close + 1
+    if (RAW_TEXT_TAG.test(head)) {
+      RAW_TEXT_END.lastIndex = i
+      i = RAW_TEXT_END.exec(html)?.index ?? html.length
+    }
+  }
+  return out
+}
+
+const collapseWhitespace = (text: string): string =>
+  text.replace(/[^\S\n]+/g, " ").replace(/ ?\n\s*/g, "\n").trim()
+
+const htmlToText = (html: string): string => collapseWhitespace(stripTags(html).replace(ENTITY, decodeEntity))

@@ -1,0 +1,9 @@
+import type { Effect } from "effect"
+
+/**
+ * What a handler needs to run a program: a Lambda module passes its module-scope `ManagedRuntime`, the local
+ * runtime passes the runtime it already built, so both paths run the very same handler code.
+ */
+export interface Runner<R> {
+  readonly runPromise: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
+}

@@ -1,0 +1,30 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda"
+import { Effect } from "effect"
+import { ingest } from "../programs/Ingress.js"
+import { acceptedAnswer, rejectionAnswer } from "../programs/IngressHttp.js"
+import type { AppConfig } from "../services/AppConfig.js"
+import type { EventQueue } from "../services/EventQueue.js"
+import type { IdempotencyStore } from "../services/IdempotencyStore.js"
+import { toApiGatewayResult, toIngressRequest } from "./apiGateway.js"
+import type { Runner } from "./Runner.js"
+
+type IngressServices = EventQueue | IdempotencyStore | AppConfig
+
+/**
+ * The thin Lambda adapter: decode the API Gateway event, run the ingress program, render the answer.
+ * A defect (a bug) still answers 503, never a crash, so Richpanel's delivery is not lost to an exception.
+ */
+export const ingressHandler =
+  (runtime: Runner<IngressServices>) =>
+  (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+    runtime.runPromise(
+      ingest(toIngressRequest(event)).pipe(
+        Effect.match({ onSuccess: acceptedAnswer, onFailure: rejectionAnswer }),
+        Effect.catchAllDefect((defect) =>
+          Effect.logError("ingress defect", defect).pipe(
+            Effect.as({ status: 503, headers: { "content-type": "application/json" }, body: '{"error":"unavailable","message":"internal error; retry later"}' })
+          )
+        ),
+        Effect.map(toApiGatewayResult)
+      )
+    )

@@ -1,0 +1,25 @@
+import { Effect, Layer } from "effect"
+import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
+import type { LocalFifoQueue } from "../local/LocalFifoQueue.js"
+import { EventQueue, QueueUnavailable } from "../services/EventQueue.js"
+
+/**
+ * The local runtime's producer: the same group and deduplication ids as `SqsEventQueue`, on the in-process
+ * FIFO queue. `send` returns once the journal line is on disk, so ingress's 200 means durable here too.
+ */
+export const layer = (queue: LocalFifoQueue): Layer.Layer<EventQueue> =>
+  Layer.succeed(
+    EventQueue,
+    EventQueue.of({
+      send: (envelope, options) =>
+        queue.send({
+          body: JSON.stringify(envelope),
+          groupId: messageGroupId(envelope.conversation_id),
+          deduplicationId: deduplicationId(envelope.event_id),
+          ...(options?.traceHeader === undefined ? {} : { attributes: { AWSTraceHeader: options.traceHeader } })
+        }).pipe(
+          Effect.map(({ messageId }) => ({ messageId })),
+          Effect.mapError((cause) => new QueueUnavailable({ reason: `${queue.name}: ${cause.reason}`, cause }))
+        )
+    })
+  )

@@ -1,0 +1,43 @@
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { Config, Effect, Layer } from "effect"
+import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
+import { EventQueue, QueueUnavailable } from "../services/EventQueue.js"
+
+/** One SQS client per runtime; the SDK's own retries are off because `queueSendRetry` owns them. */
+const sqsClient = Effect.gen(function* () {
+  const region = yield* Config.string("AWS_REGION").pipe(Config.withDefault("us-east-2"))
+  const endpoint = yield* Config.option(Config.string("SQS_ENDPOINT"))
+  return yield* Effect.acquireRelease(
+    Effect.sync(() => new SQSClient({ region, maxAttempts: 1, ...(endpoint._tag === "Some" ? { endpoint: endpoint.value } : {}) })),
+    (client) => Effect.sync(() => client.destroy())
+  )
+})
+
+/** The AWS producer: `EVENTS_QUEUE_URL` names the FIFO queue (`rp-mw-events.fifo`). */
+export const layer = Layer.scoped(
+  EventQueue,
+  Effect.gen(function* () {
+    const queueUrl = yield* Config.string("EVENTS_QUEUE_URL")
+    const client = yield* sqsClient
+    return EventQueue.of({
+      send: (envelope, options) =>
+        Effect.tryPromise({
+          try: (signal) =>
+            client.send(
+              new SendMessageCommand({
+                QueueUrl: queueUrl,
+                MessageBody: JSON.stringify(envelope),
+                MessageGroupId: messageGroupId(envelope.conversation_id),
+                MessageDeduplicationId: deduplicationId(envelope.event_id),
+                ...(options?.traceHeader === undefined
+                  ? {}
+                  : { MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: options.traceHeader } } })
+              }),
+              { abortSignal: signal }
+            ),
+          catch: (cause) =>
+            new QueueUnavailable({ reason: cause instanceof Error ? `${cause.name}: ${cause.message}` : "send failed", cause })
+        }).pipe(Effect.map((output) => ({ messageId: output.MessageId ?? "unknown" })))
+    })
+  })
+)

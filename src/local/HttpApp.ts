@@ -1,0 +1,64 @@
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import { Effect, Option } from "effect"
+import { ingest, MAX_BODY_BYTES, type IngressRequest } from "../programs/Ingress.js"
+import { acceptedAnswer, rejectionAnswer, type HttpAnswer } from "../programs/IngressHttp.js"
+import { AppConfig } from "../services/AppConfig.js"
+import { EventLog } from "../services/EventLog.js"
+
+const render = (answer: HttpAnswer) =>
+  HttpServerResponse.text(answer.body, { status: answer.status, headers: answer.headers, contentType: "application/json" })
+
+const jsonError = (status: number, error: string, message: string) =>
+  HttpServerResponse.unsafeJson({ error, message }, { status })
+
+const isOverLimit = (error: { readonly cause?: unknown }) =>
+  error.cause instanceof Error && error.cause.message.includes("maxBytes exceeded")
+
+/** Reads at most MAX_BODY_BYTES (+1 to detect overflow) so an oversized body is refused without buffering it all. */
+const readIngressRequest = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const url = new URL(request.url, "http://localhost")
+  const body = yield* request.arrayBuffer.pipe(
+    HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES + 1)),
+    Effect.map((buffer) => ({ body: new Uint8Array(buffer), bodyOverLimit: false })),
+    Effect.catchAll((error) => Effect.succeed({ body: new Uint8Array(0), bodyOverLimit: isOverLimit(error) }))
+  )
+  return {
+    headers: request.headers,
+    query: Object.fromEntries(url.searchParams),
+    ...body
+  } satisfies IngressRequest
+})
+
+const webhook = Effect.gen(function* () {
+  const request = yield* readIngressRequest
+  const answer = yield* ingest(request).pipe(Effect.match({ onSuccess: acceptedAnswer, onFailure: rejectionAnswer }))
+  return render(answer)
+})
+
+const healthz = Effect.gen(function* () {
+  const config = yield* AppConfig
+  return HttpServerResponse.unsafeJson({ status: "ok", mode: config.mode })
+})
+
+const events = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const requested = Number(new URL(request.url, "http://localhost").searchParams.get("limit") ?? "50")
+  const limit = Number.isInteger(requested) && requested > 0 ? Math.min(requested, 500) : 50
+  const log = yield* EventLog
+  return yield* log.recent(limit).pipe(
+    Effect.map((records) => HttpServerResponse.unsafeJson({ events: records })),
+    Effect.catchTag("StoreUnavailable", () => Effect.succeed(jsonError(503, "unavailable", "the event log store is unavailable; retry")))
+  )
+})
+
+/** The local runtime's HTTP surface (DESIGN.md §3): the webhook, liveness and recent events. */
+export const httpApp = HttpRouter.empty.pipe(
+  HttpRouter.post("/webhooks/richpanel", webhook),
+  HttpRouter.get("/healthz", healthz),
+  HttpRouter.get("/events", events),
+  Effect.catchTag("RouteNotFound", () =>
+    Effect.succeed(jsonError(404, "not_found", "routes: POST /webhooks/richpanel, GET /healthz, GET /events"))
+  )
+)

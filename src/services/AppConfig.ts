@@ -1,0 +1,18 @@
+import { Context, Schema, type Option, type Redacted } from "effect"
+
+/** How far the worker may act (DESIGN.md §3). The kill switch can only lower it at run time. */
+export const Mode = Schema.Literal("shadow", "route-only", "live")
+export type Mode = typeof Mode.Type
+
+/**
+ * Settings shared by every program, read once per runtime from the environment (see `layers/AppConfig.ts`).
+ * Secrets stay `Redacted` until the call site that needs them.
+ */
+export class AppConfig extends Context.Tag("rp-mw/AppConfig")<AppConfig, {
+  readonly mode: Mode
+  /** Ingress shared secret. None = open ingress (allowed only in the local runtime, with a warning). */
+  readonly webhookToken: Option.Option<Redacted.Redacted<string>>
+  readonly richpanelApiKey: Option.Option<Redacted.Redacted<string>>
+  readonly openaiApiKey: Option.Option<Redacted.Redacted<string>>
+  readonly shopifyAccessToken: Option.Option<Redacted.Redacted<string>>
+}>() {}
