@@ -1,34 +1,13 @@
-import dynalite from "dynalite"
 import { Clock, Effect, Layer } from "effect"
 import { createServer } from "node:net"
 import type { AddressInfo } from "node:net"
 import { AllTables } from "../../src/domain/Tables.js"
 import { layerEndpoint } from "../../src/layers/DynamoClient.js"
 import { ensureTables } from "../../src/layers/DynamoTables.js"
+import { startEmbeddedDynamo } from "../../src/local/EmbeddedDynamo.js"
 
-export interface Dynalite {
-  readonly endpoint: string
-  readonly close: () => Promise<void>
-}
-
-/** An in-memory dynalite on a free loopback port; tables become ACTIVE at once. */
-export const startDynalite = (): Promise<Dynalite> =>
-  new Promise((resolve, reject) => {
-    const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo
-      resolve({
-        endpoint: `http://127.0.0.1:${port}`,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            // Keep-alive sockets would otherwise hold `close` open.
-            server.closeAllConnections()
-            server.close((error) => (error ? fail(error) : done()))
-          })
-      })
-    })
-  })
+/** An in-memory dynalite on a free loopback port (the local runtime's own embedded server). */
+export const startDynalite = () => startEmbeddedDynamo()
 
 /** An endpoint nothing listens on: a port that was free a moment ago. */
 export const closedEndpoint = (): Promise<string> =>

@@ -1,0 +1,41 @@
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Context, Effect, Layer, Runtime } from "effect"
+import { createServer } from "node:http"
+import { workerHandler } from "../lambda/workerHandler.js"
+import type { AppConfig } from "../services/AppConfig.js"
+import type { EventLog } from "../services/EventLog.js"
+import type { EventQueue } from "../services/EventQueue.js"
+import type { IdempotencyStore } from "../services/IdempotencyStore.js"
+import { runConsumer } from "./Consumer.js"
+import { httpApp } from "./HttpApp.js"
+import type { LocalFifoQueue } from "./LocalFifoQueue.js"
+
+export type LocalServices = AppConfig | EventQueue | IdempotencyStore | EventLog
+
+export interface LocalRuntimeOptions<E> {
+  readonly port: number
+  readonly host: string
+  /** The queue the `EventQueue` in `services` sends to; the local consumer drains it into the worker handler. */
+  readonly queue: LocalFifoQueue
+  readonly services: Layer.Layer<LocalServices, E>
+  readonly workerConcurrency: number
+}
+
+/**
+ * Serves the HTTP surface and runs the queue consumer until the scope closes. Returns the URL it listens on.
+ * `npm start` passes durable layers (journaled queue, dynalite on disk); the benchmark passes in-memory ones.
+ */
+export const startLocalRuntime = <E>(options: LocalRuntimeOptions<E>) =>
+  Effect.gen(function* () {
+    const runtime = yield* Layer.toRuntime(options.services)
+    const runner = { runPromise: Runtime.runPromise(runtime) }
+    if (options.workerConcurrency > 0) {
+      yield* Effect.forkScoped(
+        runConsumer(options.queue, workerHandler(runner), { concurrency: options.workerConcurrency, batchSize: 10 })
+      )
+    }
+    const server = yield* Layer.build(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
+    yield* HttpServer.serveEffect(httpApp).pipe(Effect.provide(server), Effect.provide(runtime.context))
+    return HttpServer.formatAddress(Context.get(server, HttpServer.HttpServer).address)
+  })

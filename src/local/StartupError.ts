@@ -1,0 +1,20 @@
+import { Cause, ConfigError, Option } from "effect"
+
+/** A start-up failure as one sentence that says what to change, instead of a stack of Effect internals. */
+export const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure) && ConfigError.isConfigError(failure.value)) {
+    return `configuration error: ${String(failure.value)}. Fix the environment variable and start again.`
+  }
+  if (Option.isSome(failure) && errorCode(failure.value) === "EADDRINUSE") {
+    return "the port is already in use: stop the other process or set PORT to a free port."
+  }
+  return Cause.pretty(cause, { renderErrorCause: true })
+}
+
+/** Node's `code` on the error or on its `cause` (the platform wraps listen errors in a ServeError). */
+const errorCode = (error: unknown): unknown => {
+  if (typeof error !== "object" || error === null) return undefined
+  const record = error as { readonly code?: unknown; readonly cause?: unknown }
+  return record.code ?? errorCode(record.cause)
+}

@@ -1,0 +1,54 @@
+import { NodeRuntime } from "@effect/platform-node"
+import { Console, Effect, Layer } from "effect"
+import { mkdirSync } from "node:fs"
+import * as nodePath from "node:path"
+import * as AppConfigLive from "../layers/AppConfig.js"
+import * as EventLogDynamo from "../layers/EventLogDynamo.js"
+import * as IdempotencyStoreDynamo from "../layers/IdempotencyStoreDynamo.js"
+import * as LocalEventQueue from "../layers/LocalEventQueue.js"
+import * as Logging from "../layers/Logging.js"
+import { AppConfig } from "../services/AppConfig.js"
+import { banner } from "./Banner.js"
+import { makeDurableQueues } from "./DurableQueues.js"
+import * as EmbeddedDynamo from "./EmbeddedDynamo.js"
+import { startLocalRuntime } from "./LocalRuntime.js"
+import { LocalSettings } from "./LocalSettings.js"
+import { describeStartupFailure } from "./StartupError.js"
+
+/**
+ * `npm start`: the same ingress and worker programs as in AWS, on a laptop. SQS becomes a journaled in-process
+ * FIFO queue, DynamoDB an embedded dynalite; both persist under MW_DATA_DIR.
+ */
+const main = Effect.gen(function* () {
+  const settings = yield* LocalSettings
+  const config = yield* AppConfig
+  const dataDir = nodePath.resolve(settings.dataDir)
+  mkdirSync(dataDir, { recursive: true })
+
+  const { queue } = yield* makeDurableQueues({
+    dir: nodePath.join(dataDir, "queues"),
+    name: "rp-mw-events.fifo",
+    visibilityTimeoutMs: settings.visibilityTimeoutSeconds * 1000
+  })
+  const services = Layer.mergeAll(LocalEventQueue.layer(queue), IdempotencyStoreDynamo.layer, EventLogDynamo.layer).pipe(
+    Layer.provide(EmbeddedDynamo.layer({ path: nodePath.join(dataDir, "dynamodb") })),
+    Layer.provideMerge(Layer.succeed(AppConfig, config))
+  )
+  const url = yield* startLocalRuntime({
+    port: settings.port,
+    host: settings.host,
+    queue,
+    services,
+    workerConcurrency: settings.workerConcurrency
+  })
+  yield* Console.log(banner(url, settings, config))
+  return yield* Effect.never
+})
+
+main.pipe(
+  Effect.scoped,
+  Effect.provide(AppConfigLive.layer),
+  Effect.provide(Logging.layer),
+  Effect.tapErrorCause((cause) => Console.error(`rp-mw could not start: ${describeStartupFailure(cause)}`)),
+  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+)
