@@ -19,11 +19,15 @@ const isOverLimit = (error: { readonly cause?: unknown }) =>
 const readIngressRequest = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
   const url = new URL(request.url, "http://localhost")
-  const body = yield* request.arrayBuffer.pipe(
-    HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES + 1)),
-    Effect.map((buffer) => ({ body: new Uint8Array(buffer), bodyOverLimit: false })),
-    Effect.catchAll((error) => Effect.succeed({ body: new Uint8Array(0), bodyOverLimit: isOverLimit(error) }))
-  )
+  // A declared oversize body is refused unread: Node discards it and the client still gets the 413.
+  const declaredLength = Number(request.headers["content-length"] ?? "0")
+  const body = declaredLength > MAX_BODY_BYTES
+    ? { body: new Uint8Array(0), bodyOverLimit: true }
+    : yield* request.arrayBuffer.pipe(
+      HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES + 1)),
+      Effect.map((buffer) => ({ body: new Uint8Array(buffer), bodyOverLimit: false })),
+      Effect.catchAll((error) => Effect.succeed({ body: new Uint8Array(0), bodyOverLimit: isOverLimit(error) }))
+    )
   return {
     headers: request.headers,
     query: Object.fromEntries(url.searchParams),

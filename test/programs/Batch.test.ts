@@ -1,0 +1,31 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { processFifoBatch, type QueueRecord } from "../../src/programs/Batch.js"
+
+const record = (messageId: string, groupId: string): QueueRecord => ({ messageId, groupId, body: "{}", receiveCount: 1 })
+
+describe("processFifoBatch", () => {
+  it.effect("processes in order and skips only the failed conversation (a1, b1 fails, a2, b2, c1)", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const result = yield* processFifoBatch(
+        [record("a1", "A"), record("b1", "B"), record("a2", "A"), record("b2", "B"), record("c1", "C")],
+        (r) => {
+          seen.push(r.messageId)
+          return r.messageId === "b1" ? Effect.fail("boom") : Effect.void
+        }
+      )
+      expect(seen).toEqual(["a1", "b1", "a2", "c1"])
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: "b1" }, { itemIdentifier: "b2" }])
+    })
+  )
+
+  it.effect("treats a defect like a failure, never losing the rest of the batch", () =>
+    Effect.gen(function* () {
+      const result = yield* processFifoBatch([record("a1", "A"), record("b1", "B")], (r) =>
+        r.messageId === "a1" ? Effect.die(new Error("bug")) : Effect.void
+      )
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: "a1" }])
+    })
+  )
+})
