@@ -1,0 +1,55 @@
+import * as path from "node:path"
+import { benchBundle } from "./bundle.js"
+import { killAll } from "./children.js"
+import { benchHttp } from "./http.js"
+import { BENCH_DIR, BUILD_DIR } from "./paths.js"
+import { type Entry, renderTable, writeResults } from "./table.js"
+
+/**
+ * `npm run bench`: every measure is taken side by side with its baseline in this one run, because the machine is
+ * shared and absolute figures drift. Exits 0 when a target is missed (the table says so), 1 when the bench breaks.
+ * A measure is a module returning `Entry[]`; add it as one line below.
+ */
+const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`)
+const seconds = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback)
+  return Number.isFinite(value) && value > 0 ? value : fallback
+}
+
+const main = async () => {
+  const nodeFlags = process.env["BENCH_CPU_PROF"] === "1" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(BUILD_DIR, "prof")}`] : []
+  const entries: Array<Entry> = []
+  entries.push(
+    ...(await benchHttp({
+      connections: 50,
+      warmupS: seconds("BENCH_WARMUP_S", 2),
+      durationS: seconds("BENCH_DURATION_S", 10),
+      nodeFlags,
+      progress
+    }))
+  )
+  entries.push(...(await benchBundle({ initRuns: 15, progress })))
+
+  const resultsFile = path.join(BENCH_DIR, "results.json")
+  writeResults(resultsFile, entries)
+  process.stdout.write(`\n${renderTable(entries)}\n\n`)
+  progress(`wrote ${path.relative(process.cwd(), resultsFile)}`)
+}
+
+// Whatever happens, no server outlives the bench.
+process.once("exit", killAll)
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    killAll()
+    process.exit(130)
+  })
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    progress(`FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    killAll()
+    process.exit(1)
+  }
+)

@@ -1,0 +1,25 @@
+import { Context, Data, type Effect } from "effect"
+import type { Downstream } from "./Downstream.js"
+
+/** The shared limiter state could not be read or written (DynamoDB down): callers treat it as a transient failure. */
+export class RateLimiterUnavailable extends Data.TaggedError("RateLimiterUnavailable")<{
+  readonly downstream: Downstream
+  readonly cause?: unknown
+}> {}
+
+export interface RateLimit {
+  /** Tokens (requests, or Shopify cost points) per `intervalMs`. */
+  readonly limit: number
+  readonly intervalMs: number
+}
+
+/**
+ * Token buckets per downstream. `acquire` waits (on the Clock) until the caller may send; the DynamoDB layer
+ * holds one bucket per downstream for every worker, so a per-account limit (Richpanel: 50 requests / 30 s)
+ * holds across concurrent Lambdas. After a 429, `pauseUntil` makes every caller of that downstream wait.
+ */
+export class RateLimiter extends Context.Tag("rp-mw/RateLimiter")<RateLimiter, {
+  readonly acquire: (downstream: Downstream, cost?: number) => Effect.Effect<void, RateLimiterUnavailable>
+  /** Epoch ms before which no caller may send to `downstream` (Retry-After). */
+  readonly pauseUntil: (downstream: Downstream, untilEpochMs: number) => Effect.Effect<void, RateLimiterUnavailable>
+}>() {}
