@@ -8,8 +8,19 @@ export interface LoadOptions {
   readonly nextBody: () => string
 }
 
-export interface LoadResult {
-  readonly responses: number
+/** Raw outcome of one load slice; slices of the same server are merged by `summarise`. */
+export interface LoadSlice {
+  /** Response time of every response, in ms (autocannon's own histogram only keeps whole milliseconds). */
+  readonly latenciesMs: ReadonlyArray<number>
+  readonly ok: number
+  /** 200 answers whose body says `"status":"accepted"`, i.e. new events, not duplicates. */
+  readonly accepted: number
+  readonly non2xx: number
+  readonly errors: number
+  readonly durationS: number
+}
+
+export interface LoadSummary {
   readonly ok: number
   readonly accepted: number
   readonly non2xx: number
@@ -20,16 +31,10 @@ export interface LoadResult {
   readonly p99Ms: number
 }
 
-const percentile = (sorted: Float64Array, p: number) =>
-  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN)
-
-/**
- * Keep-alive POSTs of webhook bodies from `connections` connections for `durationS` seconds. Latencies are
- * taken from every response (sub-millisecond precision) rather than autocannon's integer histogram.
- */
+/** Keep-alive POSTs of webhook bodies from `connections` connections for `durationS` seconds. */
 export const drive = (url: string, options: LoadOptions) =>
-  new Promise<LoadResult>((resolve, reject) => {
-    const latencies: Array<number> = []
+  new Promise<LoadSlice>((resolve, reject) => {
+    const latenciesMs: Array<number> = []
     let accepted = 0
     const instance = autocannon(
       {
@@ -50,22 +55,37 @@ export const drive = (url: string, options: LoadOptions) =>
       },
       (error: unknown, result) => {
         if (error !== null && error !== undefined) return reject(error instanceof Error ? error : new Error(String(error)))
-        const sorted = Float64Array.from(latencies).sort()
-        const durationS = (result.finish.getTime() - result.start.getTime()) / 1000
         resolve({
-          responses: latencies.length,
+          latenciesMs,
           ok: result["2xx"],
           accepted,
           non2xx: result.non2xx,
           errors: result.errors,
-          durationS,
-          requestsPerSecond: result["2xx"] / durationS,
-          p50Ms: percentile(sorted, 50),
-          p99Ms: percentile(sorted, 99)
+          durationS: (result.finish.getTime() - result.start.getTime()) / 1000
         })
       }
     )
     instance.on("response", (_client, _status, _bytes, responseTime) => {
-      latencies.push(responseTime)
+      latenciesMs.push(responseTime)
     })
   })
+
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN)
+
+export const summarise = (slices: ReadonlyArray<LoadSlice>): LoadSummary => {
+  const sum = (f: (slice: LoadSlice) => number) => slices.reduce((acc, slice) => acc + f(slice), 0)
+  const sorted = Float64Array.from(slices.flatMap((slice) => slice.latenciesMs)).sort()
+  const durationS = sum((s) => s.durationS)
+  const ok = sum((s) => s.ok)
+  return {
+    ok,
+    accepted: sum((s) => s.accepted),
+    non2xx: sum((s) => s.non2xx),
+    errors: sum((s) => s.errors),
+    durationS,
+    requestsPerSecond: ok / durationS,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99)
+  }
+}

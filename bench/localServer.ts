@@ -1,9 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Logger, Option, Redacted } from "effect"
-import * as EventLogMemory from "../src/layers/EventLogMemory.js"
-import * as IdempotencyStoreMemory from "../src/layers/IdempotencyStoreMemory.js"
-import * as LocalEventQueue from "../src/layers/LocalEventQueue.js"
+import { Effect, Layer, Logger, Option, Redacted, Runtime } from "effect"
 import * as Logging from "../src/layers/Logging.js"
+import { inMemoryServices } from "../src/local/InMemoryServices.js"
 import { LocalFifoQueue } from "../src/local/LocalFifoQueue.js"
 import { startLocalRuntime } from "../src/local/LocalRuntime.js"
 import { AppConfig } from "../src/services/AppConfig.js"
@@ -12,7 +10,9 @@ import { WEBHOOK_TOKEN } from "./webhook.js"
 /**
  * The local runtime as `npm start` runs it (HTTP server + one queue consumer draining into the worker handler,
  * JSON logging on), but with in-memory queue and stores so the measure is the code, not the disk.
- * Started by `http.ts` in its own process; reports its URL over IPC. `BENCH_LOG=off` is a diagnostic only.
+ * Started by `http.ts` in its own process: reports its URL over IPC, and answers `stats` with the queue's stats
+ * so the parent can wait for the consumer to drain before loading the other server.
+ * `BENCH_LOG=off` and `BENCH_WORKERS=<n>` exist to diagnose a miss; reported figures use the defaults.
  */
 const config = Layer.succeed(AppConfig, {
   mode: "shadow",
@@ -22,6 +22,7 @@ const config = Layer.succeed(AppConfig, {
   shopifyAccessToken: Option.none()
 })
 
+const workerConcurrency = Number(process.env["BENCH_WORKERS"] ?? 1)
 const logging = process.env["BENCH_LOG"] === "off" ? Logger.remove(Logger.defaultLogger) : Logging.layer
 
 const main = Effect.gen(function* () {
@@ -30,8 +31,12 @@ const main = Effect.gen(function* () {
     port: 0,
     host: "127.0.0.1",
     queue,
-    services: Layer.mergeAll(LocalEventQueue.layer(queue), IdempotencyStoreMemory.layer, EventLogMemory.layer, config),
-    workerConcurrency: 1
+    services: inMemoryServices(queue, config),
+    workerConcurrency
+  })
+  const runPromise = Runtime.runPromise(yield* Effect.runtime<never>())
+  process.on("message", (message: { readonly type?: string }) => {
+    if (message.type === "stats") void runPromise(queue.stats).then((stats) => process.send?.({ type: "stats", stats }))
   })
   yield* Effect.sync(() => process.send?.({ type: "ready", url }))
   return yield* Effect.never

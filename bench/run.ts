@@ -24,6 +24,7 @@ const main = async () => {
       connections: 50,
       warmupS: seconds("BENCH_WARMUP_S", 2),
       durationS: seconds("BENCH_DURATION_S", 10),
+      rounds: 2,
       nodeFlags,
       progress
     }))

@@ -43,7 +43,9 @@ export const EventEnvelope = Schema.Struct({
   richpanel: Schema.Struct({
     tags: Schema.Array(Schema.String),
     assignee_id: Schema.optional(Schema.String),
-    status: Schema.optional(Schema.String)
+    status: Schema.optional(Schema.String),
+    /** A ticket payload whose newest comment is an operator's (the webhook fired on an agent's message). */
+    last_comment_from_operator: Schema.optional(Schema.Boolean)
   }),
   meta: Schema.Struct({
     attempt: Schema.Number,

@@ -51,6 +51,7 @@ interface Draft {
   readonly tags: ReadonlyArray<string>
   readonly assignee_id: string | undefined
   readonly status: string | undefined
+  readonly last_comment_from_operator: true | undefined
 }
 
 /** Richpanel spells the flag both ways; either one being true makes the message an operator's. */
@@ -71,7 +72,8 @@ const fromFlat = (flat: FlatPayload): Draft => ({
   },
   tags: flat.tags ?? [],
   assignee_id: undefined,
-  status: undefined
+  status: undefined,
+  last_comment_from_operator: undefined
 })
 
 /** The message to act on is the latest customer comment; if operators wrote them all, the latest one. */
@@ -99,7 +101,8 @@ const fromTicket = (ticket: TicketPayload): Draft => {
     },
     tags: ticket.tags ?? [],
     assignee_id: ticket.assignee_id,
-    status: ticket.status
+    status: ticket.status,
+    last_comment_from_operator: operatorFlag(ticket.comments?.at(-1) ?? {}) === true ? true : undefined
   }
 }
 
@@ -135,7 +138,8 @@ export const normalise = (payload: DecodedPayload, receivedAt: string): EventEnv
     richpanel: compact({
       tags: [...new Set(draft.tags.map((tag) => tag.trim()).filter((tag) => tag !== ""))],
       assignee_id: draft.assignee_id,
-      status: nonEmpty(draft.status)
+      status: nonEmpty(draft.status),
+      last_comment_from_operator: draft.last_comment_from_operator
     }),
     meta: { attempt: 0, source: "richpanel_http_target", payload_shape: payload.shape }
   }
@@ -274,4 +278,4 @@ const stripTags = (html: string): string => {
 const collapseWhitespace = (text: string): string =>
   text.replace(/[^\S\n]+/g, " ").replace(/ ?\n\s*/g, "\n").trim()
 
-const htmlToText = (html: string): string => collapseWhitespace(stripTags(html).replace(ENTITY, decodeEntity))
+export const htmlToText = (html: string): string => collapseWhitespace(stripTags(html).replace(ENTITY, decodeEntity))

@@ -3,6 +3,7 @@ import { Effect, Layer, ManagedRuntime } from "effect"
 import * as AppConfigLive from "../layers/AppConfig.js"
 import * as DynamoClientLive from "../layers/DynamoClient.js"
 import * as IdempotencyStoreDynamo from "../layers/IdempotencyStoreDynamo.js"
+import * as Logging from "../layers/Logging.js"
 import * as SqsEventQueue from "../layers/SqsEventQueue.js"
 import { ingressHandler } from "./ingressHandler.js"
 
@@ -11,7 +12,7 @@ export const IngressLive = Layer.mergeAll(
   SqsEventQueue.layer,
   IdempotencyStoreDynamo.layer.pipe(Layer.provide(DynamoClientLive.layer)),
   AppConfigLive.layerRequireToken
-)
+).pipe(Layer.provide(Logging.layer))
 
 // One runtime per Lambda container: clients and config are built on the first invocation and reused.
 const runtime = ManagedRuntime.make(IngressLive)

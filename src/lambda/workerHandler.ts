@@ -1,13 +1,14 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
+import type { Effect } from "effect"
 import { processFifoBatch, type QueueRecord } from "../programs/Batch.js"
-import { recordReceived } from "../programs/RecordReceived.js"
-import type { EventLog } from "../services/EventLog.js"
+import { processRecord } from "../programs/worker/Worker.js"
 import type { Runner } from "./Runner.js"
 
 const toQueueRecord = (record: SQSRecord): QueueRecord => {
   const traceHeader = record.attributes.AWSTraceHeader
   return {
     messageId: record.messageId,
+    receiptHandle: record.receiptHandle,
     body: record.body,
     groupId: record.attributes.MessageGroupId ?? record.messageId,
     receiveCount: Number(record.attributes.ApproximateReceiveCount ?? "1"),
@@ -15,12 +16,13 @@ const toQueueRecord = (record: SQSRecord): QueueRecord => {
   }
 }
 
-type WorkerServices = EventLog
+/** Every service the worker program needs; a runtime must provide all of them. */
+export type WorkerServices = Effect.Effect.Context<ReturnType<typeof processRecord>>
 
 /** The thin SQS adapter: the same function runs under Lambda's event source mapping and the local consumer. */
 export const workerHandler =
   (runtime: Runner<WorkerServices>) =>
   (event: SQSEvent): Promise<SQSBatchResponse> =>
-    runtime.runPromise(processFifoBatch(event.Records.map(toQueueRecord), recordReceived)).then((result) => ({
+    runtime.runPromise(processFifoBatch(event.Records.map(toQueueRecord), processRecord)).then((result) => ({
       batchItemFailures: [...result.batchItemFailures]
     }))

@@ -2,7 +2,7 @@ import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Effect, Layer, Runtime } from "effect"
 import { createServer } from "node:http"
-import { workerHandler } from "../lambda/workerHandler.js"
+import { workerHandler, type WorkerServices } from "../lambda/workerHandler.js"
 import type { AppConfig } from "../services/AppConfig.js"
 import type { EventLog } from "../services/EventLog.js"
 import type { EventQueue } from "../services/EventQueue.js"
@@ -11,7 +11,7 @@ import { runConsumer } from "./Consumer.js"
 import { httpApp } from "./HttpApp.js"
 import type { LocalFifoQueue } from "./LocalFifoQueue.js"
 
-export type LocalServices = AppConfig | EventQueue | IdempotencyStore | EventLog
+export type LocalServices = AppConfig | EventQueue | IdempotencyStore | EventLog | WorkerServices
 
 export interface LocalRuntimeOptions<E> {
   readonly port: number

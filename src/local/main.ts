@@ -5,7 +5,12 @@ import * as nodePath from "node:path"
 import * as AppConfigLive from "../layers/AppConfig.js"
 import * as EventLogDynamo from "../layers/EventLogDynamo.js"
 import * as IdempotencyStoreDynamo from "../layers/IdempotencyStoreDynamo.js"
+import * as ConversationStoreDynamo from "../layers/ConversationStoreDynamo.js"
 import * as LocalEventQueue from "../layers/LocalEventQueue.js"
+import * as LocalQueueControl from "../layers/LocalQueueControl.js"
+import * as ModeSwitchDynamo from "../layers/ModeSwitchDynamo.js"
+import * as RateLimiterMemory from "../layers/RateLimiterMemory.js"
+import * as WorkerServices from "../layers/WorkerServices.js"
 import * as Logging from "../layers/Logging.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { banner } from "./Banner.js"
@@ -30,10 +35,20 @@ const main = Effect.gen(function* () {
     name: "rp-mw-events.fifo",
     visibilityTimeoutMs: settings.visibilityTimeoutSeconds * 1000
   })
-  const services = Layer.mergeAll(LocalEventQueue.layer(queue), IdempotencyStoreDynamo.layer, EventLogDynamo.layer).pipe(
-    Layer.provide(EmbeddedDynamo.layer({ path: nodePath.join(dataDir, "dynamodb") })),
-    Layer.provideMerge(Layer.succeed(AppConfig, config))
-  )
+  // As in AWS, but SQS is the journaled local queue and DynamoDB the embedded dynalite; one process, one limiter.
+  const stores = Layer.mergeAll(
+    IdempotencyStoreDynamo.layer,
+    EventLogDynamo.layer,
+    ConversationStoreDynamo.layer,
+    ModeSwitchDynamo.layer
+  ).pipe(Layer.provide(EmbeddedDynamo.layer({ path: nodePath.join(dataDir, "dynamodb") })))
+  const services = Layer.mergeAll(
+    LocalEventQueue.layer(queue),
+    LocalQueueControl.layer(queue),
+    RateLimiterMemory.layerDefault,
+    WorkerServices.layer,
+    stores
+  ).pipe(Layer.provideMerge(Layer.succeed(AppConfig, config)))
   const url = yield* startLocalRuntime({
     port: settings.port,
     host: settings.host,

@@ -3,6 +3,8 @@ import { Effect } from "effect"
 /** One queue message as the worker sees it, whatever delivered it (Lambda's SQS event or the local consumer). */
 export interface QueueRecord {
   readonly messageId: string
+  /** Lets the worker push the next delivery out during an outage (QueueControl). */
+  readonly receiptHandle: string
   readonly body: string
   readonly groupId: string
   readonly receiveCount: number

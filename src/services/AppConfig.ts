@@ -1,6 +1,6 @@
 import { Context, Schema, type Option, type Redacted } from "effect"
 
-/** How far the worker may act (DESIGN.md §3). The kill switch can only lower it at run time. */
+/** How far the worker may act (DESIGN.md §3). An operator override in DynamoDB (the kill switch) replaces it at run time. */
 export const Mode = Schema.Literal("shadow", "route-only", "live")
 export type Mode = typeof Mode.Type
 

@@ -11,6 +11,12 @@ export interface RateLimit {
   /** Tokens (requests, or Shopify cost points) per `intervalMs`. */
   readonly limit: number
   readonly intervalMs: number
+  /**
+   * Absent: at most `limit` tokens in any `intervalMs` window (each token comes back `intervalMs` after it was
+   * spent), which is how a published "50 requests per 30 s" quota is read. Present: a leaky bucket of this
+   * size refilling continuously at `limit` per `intervalMs` (Shopify: 1000 points restoring 50/s).
+   */
+  readonly capacity?: number
 }
 
 /**

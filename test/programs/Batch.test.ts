@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { processFifoBatch, type QueueRecord } from "../../src/programs/Batch.js"
 
-const record = (messageId: string, groupId: string): QueueRecord => ({ messageId, groupId, body: "{}", receiveCount: 1 })
+const record = (messageId: string, groupId: string): QueueRecord => ({ messageId, receiptHandle: `rh-${messageId}`, groupId, body: "{}", receiveCount: 1 })
 
 describe("processFifoBatch", () => {
   it.effect("processes in order and skips only the failed conversation (a1, b1 fails, a2, b2, c1)", () =>

@@ -1,0 +1,97 @@
+import { HandoverKinds, type HandoverKind, type RoutingConfig } from "./RoutingConfigSchema.js"
+import { type IntentId, P0Intents } from "./Taxonomy.js"
+
+/**
+ * The Tier 0 keyword screen and the hand-over phrase screen (product spec §4.2, §4.4). They run before the model
+ * and cannot be talked out of a hit, so they favour recall: false positives cost a human look, misses cost a
+ * bot reply to a chargeback or a threat.
+ *
+ * Matching rules (applied to every configured keyword, so the lists stay short):
+ * - case-insensitive after NFKC folding; ’ and ' are the same, and an apostrophe may be left out ("didnt");
+ * - word-bounded at both ends of the phrase: "sue" never hits "issue", "pursue" or "suede";
+ * - the words of a phrase may be separated by any run of spaces/punctuation, or by nothing ("charge back",
+ *   "charge-back" and "chargeback" are one keyword);
+ * - every word of 3+ letters also matches its simple inflections: +s/es/ed/ing, a final `e` dropped before
+ *   -ed/-ing ("dispute" → disputes/disputed/disputing, "sue" → sues/sued/suing), and a doubled final consonant
+ *   for short consonant-vowel-consonant words ("scam" → scammed). Irregular forms must be listed.
+ * Consequence, accepted: "disputed delivery" is a chargeback hit (false positive, human review).
+ */
+
+export type HandoverSignal = HandoverKind
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+const APOSTROPHE = "['’]?"
+const JOINER = "[^\\p{L}\\p{N}]*"
+const BEFORE = "(?<![\\p{L}\\p{N}])"
+const AFTER = "(?![\\p{L}\\p{N}])"
+
+const literal = (s: string): string => escape(s).replace(/'/g, APOSTROPHE)
+
+/** Function words are matched as written: "the" must not also mean "thing". */
+const EXACT_WORDS = new Set(["the", "you", "your", "and", "for", "not", "our", "are", "was", "with", "this", "that", "all"])
+
+/** One word of a keyword with its inflections (see the module comment). */
+const wordSource = (word: string): string => {
+  if (word.replace(/'/g, "").length < 3 || /\p{N}/u.test(word) || EXACT_WORDS.has(word)) return literal(word)
+  if (word.endsWith("e")) return `${literal(word.slice(0, -1))}(?:e|es|ed|ing)`
+  const doubled = /[^aeiou][aeiou][bdgklmnprt]$/.test(word) ? `${literal(word.at(-1)!)}?` : ""
+  return `${literal(word)}(?:s|es|${doubled}ed|${doubled}ing)?`
+}
+
+/** The regex source of one keyword or phrase; empty when it has no letters or digits. */
+export const keywordSource = (keyword: string): string =>
+  keyword
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/’/g, "'")
+    .split(/[^\p{L}\p{N}']+/u)
+    .map((word) => word.replace(/^'+|'+$/g, ""))
+    .filter((word) => word.length > 0)
+    .map(wordSource)
+    .join(JOINER)
+
+/** One regex for a whole list; `null` for an empty list so callers skip it. */
+export const compileKeywords = (keywords: ReadonlyArray<string>): RegExp | null => {
+  const sources = keywords.map(keywordSource).filter((source) => source.length > 0)
+  return sources.length === 0 ? null : new RegExp(`${BEFORE}(?:${sources.join("|")})${AFTER}`, "iu")
+}
+
+interface Compiled {
+  readonly tier0: ReadonlyArray<readonly [IntentId, RegExp]>
+  readonly handover: ReadonlyArray<readonly [HandoverKind, RegExp]>
+}
+
+const pairs = <K extends string>(keys: ReadonlyArray<K>, lists: Readonly<Record<K, ReadonlyArray<string>>>) =>
+  keys.flatMap((key) => {
+    const regex = compileKeywords(lists[key])
+    return regex === null ? [] : [[key, regex] as const]
+  })
+
+/** A config is immutable once loaded; compile its lists once, not per message. */
+const cache = new WeakMap<RoutingConfig, Compiled>()
+
+const compiled = (config: RoutingConfig): Compiled => {
+  const hit = cache.get(config)
+  if (hit !== undefined) return hit
+  const fresh: Compiled = {
+    tier0: pairs(P0Intents, config.tier0_keywords),
+    handover: pairs(HandoverKinds, config.handover_keywords)
+  }
+  cache.set(config, fresh)
+  return fresh
+}
+
+const normalise = (text: string): string => text.normalize("NFKC").replace(/’/g, "'")
+
+/** The P0 intents whose keywords appear in `text`, in taxonomy order (chargeback, legal, harassment, fraud). */
+export const screenTier0 = (text: string, config: RoutingConfig): ReadonlyArray<IntentId> => {
+  const folded = normalise(text)
+  return compiled(config).tier0.filter(([, regex]) => regex.test(folded)).map(([intent]) => intent)
+}
+
+/** The hand-over signals whose phrases appear in `text`, in config order. */
+export const screenHandover = (text: string, config: RoutingConfig): ReadonlyArray<HandoverSignal> => {
+  const folded = normalise(text)
+  return compiled(config).handover.filter(([, regex]) => regex.test(folded)).map(([kind]) => kind)
+}

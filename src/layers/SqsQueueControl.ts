@@ -1,0 +1,31 @@
+import { ChangeMessageVisibilityCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { Config, Effect, Layer } from "effect"
+import { QueueControl, VisibilityChangeFailed } from "../services/QueueControl.js"
+
+/** ChangeMessageVisibility on the FIFO queue (`EVENTS_QUEUE_URL`); SQS caps visibility at 12 hours. */
+export const layer = Layer.scoped(
+  QueueControl,
+  Effect.gen(function* () {
+    const queueUrl = yield* Config.string("EVENTS_QUEUE_URL")
+    const region = yield* Config.string("AWS_REGION").pipe(Config.withDefault("us-east-2"))
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => new SQSClient({ region, maxAttempts: 2 })),
+      (c) => Effect.sync(() => c.destroy())
+    )
+    return QueueControl.of({
+      delayRetry: (receiptHandle, delaySeconds) =>
+        Effect.tryPromise({
+          try: (signal) =>
+            client.send(
+              new ChangeMessageVisibilityCommand({
+                QueueUrl: queueUrl,
+                ReceiptHandle: receiptHandle,
+                VisibilityTimeout: Math.min(Math.max(0, Math.round(delaySeconds)), 43_200)
+              }),
+              { abortSignal: signal }
+            ),
+          catch: (cause) => new VisibilityChangeFailed({ cause })
+        }).pipe(Effect.asVoid)
+    })
+  })
+)

@@ -1,0 +1,28 @@
+import { Config, Effect, Either, Layer } from "effect"
+import { loadRoutingConfig } from "../domain/RoutingConfig.js"
+import { loadTemplates, renderTemplate } from "../domain/Templates.js"
+import { WorkerSettings } from "../services/WorkerSettings.js"
+
+/**
+ * Loads and validates the routing config (`MW_ROUTING_CONFIG`) and the template catalogue (`MW_TEMPLATES`) once
+ * per runtime; a bad file stops the start with the key to fix, instead of surfacing as odd decisions later.
+ */
+export const layer = Layer.effect(
+  WorkerSettings,
+  Effect.gen(function* () {
+    const routing = yield* loadRoutingConfig()
+    const templates = yield* loadTemplates()
+    const botAuthorId = yield* Config.option(Config.nonEmptyString("RICHPANEL_BOT_AUTHOR_ID"))
+    const maxReceiveCount = yield* Config.integer("MW_MAX_RECEIVE_COUNT").pipe(Config.withDefault(5))
+    return WorkerSettings.of({
+      routing,
+      botAuthorId,
+      maxReceiveCount,
+      renderReply: (templateId, channel, variables) =>
+        Either.mapBoth(renderTemplate(templates, templateId, variables, { channel }), {
+          onLeft: (error) => error.reason,
+          onRight: (reply) => reply.body
+        })
+    })
+  })
+)

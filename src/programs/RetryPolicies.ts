@@ -1,0 +1,93 @@
+import { Clock, Duration, Effect, Schedule } from "effect"
+import type { ClassifierError } from "../services/Classifier.js"
+import { CircuitBreaker, type CircuitOpen } from "../services/CircuitBreaker.js"
+import type { Downstream } from "../services/Downstream.js"
+import { RateLimiter, type RateLimiterUnavailable } from "../services/RateLimiter.js"
+import type { RichpanelError } from "../services/Richpanel.js"
+
+/** What a retry policy looks at: the error's tag, and the downstream's Retry-After when it sent one. */
+export interface Retryable {
+  readonly _tag: string
+  readonly retryAfterMs?: number
+}
+
+export interface RetryOptions {
+  readonly retryable: ReadonlySet<string>
+  readonly base?: Duration.DurationInput
+  readonly factor?: number
+  readonly retries?: number
+  /** A Retry-After longer than this is not waited out here: the message waits on the queue instead. */
+  readonly maxRetryAfter?: Duration.DurationInput
+}
+
+/**
+ * Exponential backoff with ±20 % jitter, `retries` times, only for the tags in `retryable`. A Retry-After
+ * is a floor under the delay, never shortened by jitter; beyond `maxRetryAfter` the policy gives up.
+ */
+export const retryPolicy = (options: RetryOptions): Schedule.Schedule<unknown, Retryable> => {
+  const maxRetryAfterMs = Duration.toMillis(options.maxRetryAfter ?? "30 seconds")
+  return Schedule.exponential(options.base ?? "200 millis", options.factor ?? 2).pipe(
+    Schedule.jittered,
+    Schedule.intersect(Schedule.recurs(options.retries ?? 3)),
+    Schedule.intersect(Schedule.identity<Retryable>()),
+    Schedule.whileInput((error: Retryable) =>
+      options.retryable.has(error._tag) && (error.retryAfterMs ?? 0) <= maxRetryAfterMs
+    ),
+    Schedule.modifyDelay(([, error], delay) =>
+      error.retryAfterMs === undefined ? delay : Duration.max(delay, Duration.millis(error.retryAfterMs))
+    )
+  )
+}
+
+const tags = <Tag extends string>(...names: ReadonlyArray<Tag>): ReadonlySet<string> => new Set(names)
+
+// The limiter's store being down is as transient as the downstream being down.
+export const richpanelRetryable = tags<(RichpanelError | RateLimiterUnavailable)["_tag"]>(
+  "RichpanelRateLimited",
+  "RichpanelTransient",
+  "RateLimiterUnavailable"
+)
+export const openaiRetryable = tags<(ClassifierError | RateLimiterUnavailable)["_tag"]>(
+  "ClassifierRateLimited",
+  "ClassifierTransient",
+  "RateLimiterUnavailable"
+)
+// Provisional names following the Richpanel/Classifier pattern, until the Shopify service defines its errors.
+export const shopifyRetryable = tags("ShopifyRateLimited", "ShopifyTransient", "RateLimiterUnavailable")
+
+export const richpanelRetry = retryPolicy({ retryable: richpanelRetryable })
+export const openaiRetry = retryPolicy({ retryable: openaiRetryable })
+export const shopifyRetry = retryPolicy({ retryable: shopifyRetryable })
+
+export interface CallOptions<E> {
+  readonly retry: Schedule.Schedule<unknown, Retryable>
+  /** Which errors count towards opening the breaker: outages, not answers such as a 404 or a 429. */
+  readonly isBreakerFailure: (error: E) => boolean
+  /** Tokens the call takes (Shopify query cost); default 1. */
+  readonly cost?: number
+}
+
+/**
+ * One downstream call as every caller must make it (DESIGN.md §4.5): take a token, pass the breaker, call;
+ * retried as a whole, so every attempt takes its own token. An error carrying `retryAfterMs` (a 429) pauses
+ * the downstream for every caller sharing the limiter, not only this one.
+ */
+export const callDownstream = <A, E extends Retryable, R>(
+  downstream: Downstream,
+  call: Effect.Effect<A, E, R>,
+  options: CallOptions<E>
+): Effect.Effect<A, E | RateLimiterUnavailable | CircuitOpen, R | RateLimiter | CircuitBreaker> =>
+  Effect.gen(function*() {
+    const limiter = yield* RateLimiter
+    const breaker = yield* CircuitBreaker
+    const pauseOn429 = (error: E) =>
+      error.retryAfterMs === undefined ? Effect.void : Clock.currentTimeMillis.pipe(
+        Effect.flatMap((now) => limiter.pauseUntil(downstream, now + (error.retryAfterMs ?? 0))),
+        // The caller's own retry still honours Retry-After; losing the shared pause must not hide the 429.
+        Effect.catchAll((cause) => Effect.logWarning("could not record Retry-After pause", cause))
+      )
+    const once = limiter.acquire(downstream, options.cost).pipe(
+      Effect.zipRight(breaker.protect(downstream, Effect.tapError(call, pauseOn429), options.isBreakerFailure))
+    )
+    return yield* Effect.retry(once, options.retry)
+  }).pipe(Effect.withSpan("RetryPolicies.callDownstream", { attributes: { downstream } }))

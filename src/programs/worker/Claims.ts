@@ -1,0 +1,29 @@
+import { Effect } from "effect"
+import { IdempotencyStore } from "../../services/IdempotencyStore.js"
+import { WaitForDependency } from "./WorkerErrors.js"
+
+/** Product spec §10: idempotency records live 30 days. */
+export const WORKER_CLAIM_TTL_SECONDS = 30 * 24 * 60 * 60
+/** Longer than one worker invocation (≤ 30 s), shorter than the outage backoff, so a crashed claim is taken over. */
+export const WORKER_LEASE_MS = 120_000
+
+/** One customer message (conversation + latest customer comment): processed once, whatever delivered it. */
+export const messageKey = (conversationId: string, commentId: string) => `msg#${conversationId}#${commentId}`
+/** The public reply to one customer message: claimed before sending, so there is never a second one. */
+export const replyKey = (conversationId: string, commentId: string) => `reply#${conversationId}#${commentId}`
+
+const storeDown = (operation: string) => () =>
+  new WaitForDependency({ dependency: "store", reason: `idempotency store unavailable (${operation})` })
+
+export const claim = (key: string) =>
+  Effect.flatMap(IdempotencyStore, (store) =>
+    store.claim(key, { leaseMs: WORKER_LEASE_MS, ttlSeconds: WORKER_CLAIM_TTL_SECONDS })
+  ).pipe(Effect.mapError(storeDown("claim")))
+
+export const complete = (key: string, data: unknown) =>
+  Effect.flatMap(IdempotencyStore, (store) => store.complete(key, { data, ttlSeconds: WORKER_CLAIM_TTL_SECONDS })).pipe(
+    Effect.mapError(storeDown("complete"))
+  )
+
+export const release = (key: string) =>
+  Effect.flatMap(IdempotencyStore, (store) => store.release(key)).pipe(Effect.mapError(storeDown("release")))

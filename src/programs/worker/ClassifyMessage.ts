@@ -1,0 +1,71 @@
+import { Effect } from "effect"
+import type { ClassifierOutput } from "../../domain/Classification.js"
+import type { ChannelClass } from "../../domain/Envelope.js"
+import type { ClassificationResult } from "../../domain/Policy.js"
+import { redact } from "../../domain/redact.js"
+import * as Downstreams from "./Downstreams.js"
+
+export interface ClassifyOutcome {
+  readonly result: ClassificationResult
+  readonly source: "openai" | "rules" | "none"
+  readonly model?: string
+  readonly promptVersion?: string
+  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedTokens: number }
+}
+
+/** Product spec §5: the model sees redacted text capped at 4,000 characters. */
+const MAX_PROMPT_CHARS = 4_000
+
+/** A message with no words (a photo, an empty body) is not sent to the model: nothing to classify, a human looks. */
+const nothingToClassify = (reason: string): ClassifierOutput => ({
+  primary_intent: "unknown_other",
+  confidence: 0,
+  secondary_intents: [],
+  language: "unknown",
+  sentiment: "neutral",
+  urgency: "normal",
+  risk_flags: [],
+  order_number: null,
+  reason
+})
+
+/**
+ * Classification with its fallback in the error channel: any classifier failure that survives `openaiRetry` —
+ * refusal, truncation, invalid output, outage, open breaker — becomes `Failed`, which the policy routes to a
+ * human with `mw-model-failure`. The customer is never left untouched.
+ */
+export const classifyMessage = Effect.fn("Worker.classify")(function* (input: {
+  readonly text: string
+  readonly channel: ChannelClass
+  readonly hasOrderNumber: boolean
+  readonly hasEmail: boolean
+  readonly hasPhone: boolean
+  readonly attachmentCount: number
+}) {
+  if (input.text.trim() === "") {
+    const reason = input.attachmentCount > 0 ? "attachment-only message" : "empty message"
+    return { result: { _tag: "Classified", output: nothingToClassify(reason) }, source: "none" } satisfies ClassifyOutcome
+  }
+  return yield* Downstreams.classify({
+    text: redact(input.text).slice(0, MAX_PROMPT_CHARS),
+    channel: input.channel,
+    hasOrderNumber: input.hasOrderNumber,
+    hasEmail: input.hasEmail,
+    hasPhone: input.hasPhone,
+    hasAttachments: input.attachmentCount > 0,
+    hasLinkedOrder: false
+  }).pipe(
+    Effect.map((classification): ClassifyOutcome => ({
+      result: { _tag: "Classified", output: classification.output },
+      source: classification.source,
+      model: classification.model,
+      promptVersion: classification.promptVersion,
+      ...(classification.usage === undefined ? {} : { usage: classification.usage })
+    })),
+    Effect.catchAll((error) =>
+      Effect.logWarning("classification failed; handing over to a human", error._tag).pipe(
+        Effect.as<ClassifyOutcome>({ result: { _tag: "Failed", reason: error._tag }, source: "none" })
+      )
+    )
+  )
+})

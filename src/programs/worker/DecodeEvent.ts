@@ -1,0 +1,14 @@
+import { Effect, Schema } from "effect"
+import { EventEnvelope } from "../../domain/Envelope.js"
+import type { QueueRecord } from "../Batch.js"
+
+/** A queue message whose body is not an envelope: retrying cannot help, it goes to the DLQ with its reason. */
+export class UndecodableMessage extends Schema.TaggedError<UndecodableMessage>()("UndecodableMessage", {
+  messageId: Schema.String,
+  reason: Schema.String
+}) {}
+
+export const decodeEvent = (record: QueueRecord) =>
+  Schema.decodeUnknown(Schema.parseJson(EventEnvelope))(record.body).pipe(
+    Effect.mapError((error) => new UndecodableMessage({ messageId: record.messageId, reason: error.message.slice(0, 500) }))
+  )

@@ -1,0 +1,113 @@
+import { Effect } from "effect"
+import type { EventEnvelope } from "../../domain/Envelope.js"
+import { AWAITING_TAG, type Plan } from "../../domain/Policy.js"
+import { OWN_NOTE_MARKER } from "../../domain/SkipRules.js"
+import type { Mode } from "../../services/AppConfig.js"
+import { Richpanel, type RichpanelError, type Ticket } from "../../services/Richpanel.js"
+import { WorkerSettings } from "../../services/WorkerSettings.js"
+import * as Downstreams from "./Downstreams.js"
+import { sendReplyOnce } from "./SendReplyOnce.js"
+
+export interface Action {
+  readonly type: "add_tags" | "remove_tags" | "note" | "reply"
+  /** `shadow` = decided, not written (shadow mode). */
+  readonly status: "done" | "shadow" | "already-sent" | "rejected" | "failed"
+  readonly tags?: ReadonlyArray<string>
+  readonly template?: string
+  readonly reason?: string
+}
+
+export interface Execution {
+  readonly actions: ReadonlyArray<Action>
+  /** The reply really went out now (counts toward the conversation's limits). */
+  readonly replied: boolean
+  /** The plan's reply could not be sent: the message was handed to a human instead. */
+  readonly replyFailed: boolean
+  /** Richpanel refused the routing tags: the note asks a human to route. */
+  readonly routingFailed: boolean
+}
+
+/** Tags that only become true once the reply is out; written after it, never before. */
+const AFTER_REPLY_TAGS = new Set(["mw-auto-replied", AWAITING_TAG])
+
+const shadowActions = (plan: Plan): ReadonlyArray<Action> => [
+  { type: "add_tags", status: "shadow", tags: plan.addTags },
+  ...(plan.removeTags.length > 0 ? [{ type: "remove_tags", status: "shadow", tags: plan.removeTags } as const] : []),
+  ...(plan.note !== null ? [{ type: "note", status: "shadow" } as const] : []),
+  ...(plan.wouldReply !== null ? [{ type: "reply", status: "shadow", template: plan.wouldReply.templateId } as const] : [])
+]
+
+/**
+ * Carries out a plan in its mode (DESIGN.md §4.7): shadow writes nothing; route-only and live tag (one add-tags
+ * call) and note; only live replies. Routing comes first, so a customer is with the right team even if the
+ * reply then fails — in which case the ticket is marked for a human rather than left waiting.
+ */
+export const executePlan = Effect.fn("Worker.execute")(function* (args: {
+  readonly plan: Plan
+  readonly mode: Mode
+  readonly envelope: EventEnvelope
+  readonly ticket: Ticket
+  readonly customerCommentId: string
+  readonly replyChannel: "email" | "livechat"
+}) {
+  const { plan, ticket } = args
+  if (args.mode === "shadow") {
+    return { actions: shadowActions(plan), replied: false, replyFailed: false, routingFailed: false } satisfies Execution
+  }
+  const richpanel = yield* Richpanel
+  const settings = yield* WorkerSettings
+  const actions: Array<Action> = []
+
+  const routingTags = plan.addTags.filter((tag) => !AFTER_REPLY_TAGS.has(tag))
+  const tagged = yield* write(richpanel.addTags(ticket.id, routingTags), { type: "add_tags", tags: routingTags })
+  actions.push(tagged)
+  if (plan.removeTags.length > 0) {
+    actions.push(yield* write(richpanel.removeTags(ticket.id, plan.removeTags), { type: "remove_tags", tags: plan.removeTags }))
+  }
+  // Tags refused (e.g. a tag not created in Richpanel yet): the note then carries the routing, for a human.
+  const routingFailed = tagged.status === "failed"
+  const note = routingFailed
+    ? `Routing tags could not be applied (${tagged.reason ?? "rejected"}): intended team ${plan.team}, tags ${routingTags.join(", ")}. Please route by hand.`
+    : plan.note
+  if (note !== null) actions.push(yield* write(richpanel.addInternalNote(ticket.id, `${OWN_NOTE_MARKER} ${note}`), { type: "note" }))
+  if (routingFailed) return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
+
+  if (plan.reply === null) return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
+  const templateId = plan.reply.templateId
+  const rendered = settings.renderReply(templateId, args.replyChannel, {})
+  const result = rendered._tag === "Left"
+    ? ({ status: "rejected", reason: `template:${rendered.left}` } as const)
+    : yield* sendReplyOnce({
+      ticket,
+      envelope: args.envelope,
+      customerCommentId: args.customerCommentId,
+      body: rendered.right,
+      botAuthorId: settings.botAuthorId
+    })
+  if (result.status === "rejected") {
+    actions.push({ type: "reply", status: "rejected", template: templateId, reason: result.reason })
+    actions.push(yield* write(richpanel.addTags(ticket.id, ["mw-needs-human"]), { type: "add_tags", tags: ["mw-needs-human"] }))
+    const apology = `The planned auto-reply (${templateId}) was not sent (${result.reason}); please answer the customer.`
+    actions.push(yield* write(richpanel.addInternalNote(ticket.id, `${OWN_NOTE_MARKER} ${apology}`), { type: "note" }))
+    return { actions, replied: false, replyFailed: true, routingFailed } satisfies Execution
+  }
+  actions.push({ type: "reply", status: result.status === "sent" ? "done" : "already-sent", template: templateId })
+  const afterTags = plan.addTags.filter((tag) => AFTER_REPLY_TAGS.has(tag))
+  if (afterTags.length > 0) {
+    actions.push(yield* write(richpanel.addTags(ticket.id, afterTags), { type: "add_tags", tags: afterTags }))
+  }
+  return { actions, replied: result.status === "sent", replyFailed: false, routingFailed } satisfies Execution
+})
+
+/**
+ * One Richpanel write. Outages propagate (the message waits and is retried); a refusal (400, 404) is recorded
+ * as a failed action, because retrying the same request cannot make Richpanel accept it.
+ */
+const write = (call: Effect.Effect<void, RichpanelError>, action: Omit<Action, "status">) =>
+  Downstreams.richpanel(call).pipe(
+    Effect.as<Action>({ ...action, status: "done" }),
+    Effect.catchTags({
+      RichpanelInvalid: (error) => Effect.succeed<Action>({ ...action, status: "failed", reason: error.reason.slice(0, 200) }),
+      RichpanelNotFound: () => Effect.succeed<Action>({ ...action, status: "failed", reason: "ticket-not-found" })
+    })
+  )

@@ -1,0 +1,34 @@
+import { Clock, Effect } from "effect"
+import type { EventEnvelope } from "../../domain/Envelope.js"
+import { EventLog, type EventOutcome } from "../../services/EventLog.js"
+import { WaitForDependency } from "./WorkerErrors.js"
+
+/**
+ * Writes the decision record for an event (DESIGN.md §4.1: every event ends in exactly one recorded outcome).
+ * Only ids, codes and template ids go in — no message text, no raw PII.
+ */
+export const recordOutcome = Effect.fn("Worker.record")(function* (
+  envelope: Pick<EventEnvelope, "event_id" | "conversation_id" | "received_at">,
+  entry: {
+    readonly outcome: EventOutcome
+    readonly reason?: string
+    readonly decision?: unknown
+    readonly actions?: ReadonlyArray<unknown>
+  }
+) {
+  const log = yield* EventLog
+  const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+  yield* log
+    .record({
+      event_id: envelope.event_id,
+      conversation_id: envelope.conversation_id,
+      received_at: envelope.received_at,
+      processed_at: now,
+      status: entry.outcome === "dead-lettered" ? "failed" : "done",
+      outcome: entry.outcome,
+      ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+      ...(entry.decision === undefined ? {} : { decision: entry.decision }),
+      actions: entry.actions ?? []
+    })
+    .pipe(Effect.mapError(() => new WaitForDependency({ dependency: "store", reason: "event log unavailable" })))
+})

@@ -1,0 +1,16 @@
+import { Data } from "effect"
+import type { Downstream } from "../../services/Downstream.js"
+
+/**
+ * The message cannot be finished now because something it needs is down (Richpanel, the store, the limiter).
+ * It is not a decision: the message goes back to the queue with a visibility backoff and is retried later.
+ */
+export class WaitForDependency extends Data.TaggedError("WaitForDependency")<{
+  readonly dependency: Downstream | "store" | "deadline"
+  readonly reason: string
+}> {}
+
+/** Another worker holds this message's claim right now; the message comes back after the visibility timeout. */
+export class MessageInProgress extends Data.TaggedError("MessageInProgress")<{ readonly key: string }> {}
+
+export type WorkerFailure = WaitForDependency | MessageInProgress
