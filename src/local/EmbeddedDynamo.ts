@@ -37,14 +37,17 @@ export const startEmbeddedDynamo = (options: { readonly path?: string } = {}): P
     })
   })
 
-/** A `DynamoClient` on an embedded dynalite, closed with the layer, with every table of `Tables.ts` created. */
-export const layer = (options: { readonly path?: string } = {}) =>
-  Layer.unwrapScoped(
-    Effect.map(
-      Effect.acquireRelease(
-        Effect.promise(() => startEmbeddedDynamo(options)),
-        (server) => Effect.promise(server.close)
-      ),
-      ({ endpoint }) => Layer.tap(layerEndpoint(endpoint), (context) => ensureTables(AllTables).pipe(Effect.provide(context)))
-    )
+/** Starts an embedded dynalite for the enclosing scope and returns its endpoint (the CLI connects to it too). */
+export const acquire = (options: { readonly path?: string } = {}) =>
+  Effect.acquireRelease(
+    Effect.promise(() => startEmbeddedDynamo(options)),
+    (server) => Effect.promise(server.close)
   )
+
+/** A `DynamoClient` on `endpoint` with every table of `Tables.ts` created. */
+export const clientLayer = (endpoint: string) =>
+  Layer.tap(layerEndpoint(endpoint), (context) => ensureTables(AllTables).pipe(Effect.provide(context)))
+
+/** A `DynamoClient` on an embedded dynalite, closed with the layer. */
+export const layer = (options: { readonly path?: string } = {}) =>
+  Layer.unwrapScoped(Effect.map(acquire(options), ({ endpoint }) => clientLayer(endpoint)))

@@ -1,6 +1,6 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Layer } from "effect"
-import { mkdirSync } from "node:fs"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import * as nodePath from "node:path"
 import * as AppConfigLive from "../layers/AppConfig.js"
 import * as EventLogDynamo from "../layers/EventLogDynamo.js"
@@ -12,6 +12,7 @@ import * as ModeSwitchDynamo from "../layers/ModeSwitchDynamo.js"
 import * as RateLimiterMemory from "../layers/RateLimiterMemory.js"
 import * as WorkerServices from "../layers/WorkerServices.js"
 import * as Logging from "../layers/Logging.js"
+import { type RuntimeInfo, runtimeInfoPath } from "../cli/Target.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { banner } from "./Banner.js"
 import { makeDurableQueues } from "./DurableQueues.js"
@@ -19,6 +20,13 @@ import * as EmbeddedDynamo from "./EmbeddedDynamo.js"
 import { startLocalRuntime } from "./LocalRuntime.js"
 import { LocalSettings } from "./LocalSettings.js"
 import { describeStartupFailure } from "./StartupError.js"
+
+/** Tells the CLI (`rp-mw mode …`, `rp-mw demo`) where this runtime listens; removed again on a clean stop. */
+const writeRuntimeInfo = (dataDir: string, info: RuntimeInfo) =>
+  Effect.acquireRelease(
+    Effect.sync(() => writeFileSync(runtimeInfoPath(dataDir), JSON.stringify(info))),
+    () => Effect.sync(() => rmSync(runtimeInfoPath(dataDir), { force: true }))
+  )
 
 /**
  * `npm start`: the same ingress and worker programs as in AWS, on a laptop. SQS becomes a journaled in-process
@@ -35,13 +43,14 @@ const main = Effect.gen(function* () {
     name: "rp-mw-events.fifo",
     visibilityTimeoutMs: settings.visibilityTimeoutSeconds * 1000
   })
+  const dynamo = yield* EmbeddedDynamo.acquire({ path: nodePath.join(dataDir, "dynamodb") })
   // As in AWS, but SQS is the journaled local queue and DynamoDB the embedded dynalite; one process, one limiter.
   const stores = Layer.mergeAll(
     IdempotencyStoreDynamo.layer,
     EventLogDynamo.layer,
     ConversationStoreDynamo.layer,
     ModeSwitchDynamo.layer
-  ).pipe(Layer.provide(EmbeddedDynamo.layer({ path: nodePath.join(dataDir, "dynamodb") })))
+  ).pipe(Layer.provide(EmbeddedDynamo.clientLayer(dynamo.endpoint)))
   const services = Layer.mergeAll(
     LocalEventQueue.layer(queue),
     LocalQueueControl.layer(queue),
@@ -56,6 +65,7 @@ const main = Effect.gen(function* () {
     services,
     workerConcurrency: settings.workerConcurrency
   })
+  yield* writeRuntimeInfo(dataDir, { url, dynamo_endpoint: dynamo.endpoint, pid: process.pid })
   yield* Console.log(banner(url, settings, config))
   return yield* Effect.never
 })
