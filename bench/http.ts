@@ -71,17 +71,24 @@ const startServer = async (label: string, script: string, nodeFlags: ReadonlyArr
   return { label, child, url, logPath, stderr, nextBody: makeWebhookBodies(`${label}-${process.pid}`), slices: [], cpuMs: 0 }
 }
 
-const queueSize = (server: Server) =>
-  new Promise<number>((resolve, reject) => {
+interface QueueStats {
+  readonly visible: number
+  readonly inFlight: number
+  readonly total: number
+}
+
+/** The local server's queue stats over IPC: after the run, says how far the consumer got. */
+const queueStats = (server: Server) =>
+  new Promise<QueueStats>((resolve, reject) => {
     const done = () => {
       clearTimeout(timer)
       server.child.off("message", onMessage)
       server.child.off("exit", onExit)
     }
-    const onMessage = (message: { readonly type?: string; readonly stats?: { readonly total: number } }) => {
+    const onMessage = (message: { readonly type?: string; readonly stats?: QueueStats }) => {
       if (message.type !== "stats" || message.stats === undefined) return
       done()
-      resolve(message.stats.total)
+      resolve(message.stats)
     }
     const onExit = () => {
       done()
@@ -96,22 +103,27 @@ const queueSize = (server: Server) =>
     server.child.send({ type: "stats" })
   })
 
-/** Waits until the local consumer has drained what the load enqueued, so it does not steal the next slice's CPU. */
-const drained = async (server: Server, progress: (line: string) => void) => {
-  const started = performance.now()
-  while (performance.now() - started < 15_000) {
-    if ((await queueSize(server)) === 0) return
-    await sleep(50)
-  }
-  progress(`http ${server.label}: WARNING queue not drained 15 s after the load`)
-}
-
 // utime + stime of a process, in ms (USER_HZ is 100 on Linux). A noise-robust figure next to wall-clock throughput.
 const cpuTimeMs = (child: ChildProcess) => {
   const file = `/proc/${child.pid}/stat`
   if (!existsSync(file)) return Number.NaN
   const fields = readFileSync(file, "utf8").split(") ")[1]?.split(" ") ?? []
   return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/**
+ * Waits until the server is idle again (under 10% of a core over 200 ms, at most 10 s), so work the load left
+ * behind (the local consumer draining the queue) does not steal the next slice's CPU. Without /proc: 1 s pause.
+ */
+const settled = async (server: Server, progress: (line: string) => void) => {
+  const started = performance.now()
+  if (Number.isNaN(cpuTimeMs(server.child))) return sleep(1_000)
+  while (performance.now() - started < 10_000) {
+    const before = cpuTimeMs(server.child)
+    await sleep(200)
+    if (cpuTimeMs(server.child) - before < 20) return
+  }
+  progress(`http ${server.label}: WARNING still busy 10 s after the load`)
 }
 
 const countLines = (file: string) => {
@@ -138,7 +150,7 @@ export const benchHttp = async (options: HttpBenchOptions): Promise<ReadonlyArra
     const [bare, local] = servers as [Server, Server]
     const load = async (server: Server, durationS: number) => {
       const slice = await drive(server.url, { connections: options.connections, durationS, nextBody: server.nextBody })
-      if (server === local) await drained(server, options.progress)
+      await settled(server, options.progress)
       return slice
     }
     options.progress(`http: warm-up ${options.warmupS} s each (bare ${bare.url}, local ${local.url})`)
@@ -155,6 +167,8 @@ export const benchHttp = async (options: HttpBenchOptions): Promise<ReadonlyArra
     const [bareSummary, localSummary] = [summarise(bare.slices), summarise(local.slices)]
     options.progress(describe(bare, bareSummary))
     options.progress(describe(local, localSummary))
+    const queue = await queueStats(local)
+    options.progress(`http local: queue after the run: ${queue.total} messages (${queue.visible} visible, ${queue.inFlight} in flight)`)
     if (bareSummary.ok === 0 || localSummary.ok === 0) {
       throw new Error(`a server answered no request with 2xx\nbare: ${bare.stderr()}\nlocal: ${local.stderr()}`)
     }

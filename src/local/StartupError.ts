@@ -6,6 +6,8 @@ export const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
   if (Option.isSome(failure) && ConfigError.isConfigError(failure.value)) {
     return `configuration error: ${String(failure.value)}. Fix the environment variable and start again.`
   }
+  const fileProblem = Option.isSome(failure) ? describeFileProblem(failure.value) : undefined
+  if (fileProblem !== undefined) return fileProblem
   if (Option.isSome(failure) && errorCode(failure.value) === "EADDRINUSE") {
     return "the port is already in use: stop the other process or set PORT to a free port."
   }
@@ -17,4 +19,14 @@ const errorCode = (error: unknown): unknown => {
   if (typeof error !== "object" || error === null) return undefined
   const record = error as { readonly code?: unknown; readonly cause?: unknown }
   return record.code ?? errorCode(record.cause)
+}
+
+/** Routing-config and template errors carry the file and the key to fix: say exactly that. */
+const describeFileProblem = (error: unknown): string | undefined => {
+  if (typeof error !== "object" || error === null) return undefined
+  const e = error as { readonly path?: unknown; readonly key?: unknown; readonly message?: unknown; readonly detail?: unknown; readonly template_id?: unknown }
+  if (typeof e.path !== "string" || typeof e.key !== "string") return undefined
+  const where = [e.template_id, e.key].filter((part) => typeof part === "string" && part !== "").join(".")
+  const what = typeof e.detail === "string" ? e.detail : String(e.message)
+  return `${e.path}: ${where}: ${what}. Fix the file and start again.`
 }

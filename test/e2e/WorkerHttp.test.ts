@@ -1,0 +1,177 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Exit, Layer, Redacted } from "effect"
+import * as OpenAiClassifier from "../../src/layers/OpenAiClassifier.js"
+import { processRecord } from "../../src/programs/worker/Worker.js"
+import { Classifier } from "../../src/services/Classifier.js"
+import { Richpanel } from "../../src/services/Richpanel.js"
+import { type FakeOpenAi, fakeOpenAi, reply, sampleOutput } from "../support/fakeOpenAi.js"
+import {
+  FAKE_BOT_AUTHOR_ID,
+  FakeRichpanel,
+  type FakeRichpanelServer,
+  type FakeTicket,
+  layerRichpanelHttp,
+  sampleTicket
+} from "../support/fakeRichpanel.js"
+import {
+  BOT_AUTHOR_ID,
+  decisionOf,
+  envelopeOf,
+  eventFor,
+  memoryInfra,
+  output,
+  recordOf,
+  renderedReply
+} from "../support/workerFakes.js"
+
+/**
+ * The worker end to end through the real Richpanel HTTP client and the real OpenAI classifier (SDK), each against
+ * its fake on loopback, on the live clock. Stores, limiter and breaker are in memory; the mode is live.
+ */
+
+const RETURN_TEXT = "Hi, I would like to return the jacket I bought last week. It does not fit."
+
+type TestServices = Layer.Layer.Success<ReturnType<typeof memoryInfra>> | Richpanel | Classifier | FakeRichpanel
+
+const openAiOn = (fake: FakeOpenAi) =>
+  Layer.effect(Classifier, OpenAiClassifier.make({ apiKey: Redacted.make("sk-test-0123456789"), baseURL: fake.baseURL, timeoutMs: 5_000 }))
+
+/** The real client, but the first send-message is answered 500 after Richpanel applied it (a lost answer). */
+const loseFirstReplyAnswer = Layer.effectContext(
+  Effect.gen(function*() {
+    const richpanel = yield* Richpanel
+    const fake = yield* FakeRichpanel
+    let armed = true
+    const wrapped = Richpanel.of({
+      ...richpanel,
+      sendReply: (ticketId, body) =>
+        Effect.suspend(() => {
+          if (armed) {
+            armed = false
+            fake.inject({ status: 500, body: { error: { message: "Internal error" } }, afterWrite: true })
+          }
+          return richpanel.sendReply(ticketId, body)
+        })
+    })
+    return Context.make(Richpanel, wrapped).pipe(Context.add(FakeRichpanel, fake))
+  })
+).pipe(Layer.provide(layerRichpanelHttp()))
+
+const scenario = <A, E>(
+  body: (fakes: { readonly richpanel: FakeRichpanelServer; readonly openai: FakeOpenAi }) => Effect.Effect<A, E, TestServices>,
+  richpanelLayer: Layer.Layer<Richpanel | FakeRichpanel> = layerRichpanelHttp()
+) =>
+  Effect.gen(function*() {
+    const openai = yield* fakeOpenAi
+    const services = Layer.mergeAll(memoryInfra("live"), richpanelLayer, openAiOn(openai))
+    return yield* Effect.flatMap(FakeRichpanel, (richpanel) => body({ richpanel, openai })).pipe(Effect.provide(services))
+  })
+
+/** Seeds the ticket and returns the envelope ingress would have made of a webhook carrying it. */
+const webhookFor = (richpanel: FakeRichpanelServer, ticket: FakeTicket) => {
+  richpanel.seedTicket(ticket)
+  return envelopeOf({ ticket })
+}
+
+const customerTicket = (id: string, text: string) =>
+  sampleTicket(id, {
+    comments: [{ id: `${id}-c1`, author_id: "cust-1", plain_body: text, body: `<p>${text}</p>`, isOperator: false, attachments: [], via: { channel: "email" } }]
+  })
+
+const sendMessages = (richpanel: FakeRichpanelServer) => richpanel.requests().filter((r) => r.method === "PUT" && r.path.endsWith("/send-message"))
+
+type Comment = { readonly isOperator?: boolean; readonly public?: boolean; readonly author_id?: string; readonly body?: string; readonly type?: string }
+const commentsOf = (richpanel: FakeRichpanelServer, id: string) => (richpanel.ticket(id)?.["comments"] ?? []) as ReadonlyArray<Comment>
+const publicOperatorComments = (richpanel: FakeRichpanelServer, id: string) =>
+  commentsOf(richpanel, id).filter((c) => c.isOperator === true && c.public !== false)
+const privateNotes = (richpanel: FakeRichpanelServer, id: string) => commentsOf(richpanel, id).filter((c) => c.public === false)
+const tagsOf = (richpanel: FakeRichpanelServer, id: string) => (richpanel.ticket(id)?.["tags"] ?? []) as ReadonlyArray<string>
+
+describe("worker through the real Richpanel and OpenAI clients", () => {
+  it("uses the same bot identity as the fake Richpanel expects", () => {
+    expect(BOT_AUTHOR_ID).toBe(FAKE_BOT_AUTHOR_ID)
+  })
+
+  it.scopedLive("a webhook's ticket ends with the route tag, mw-intent-* and mw-routed", () =>
+    scenario(({ openai, richpanel }) =>
+      Effect.gen(function*() {
+        openai.script(reply.classification(sampleOutput))
+        const envelope = webhookFor(richpanel, sampleTicket("rp-101"))
+        const exit = yield* Effect.exit(processRecord(recordOf(envelope)))
+        expect(Exit.isSuccess(exit)).toBe(true)
+
+        expect(tagsOf(richpanel, "rp-101")).toEqual(["route-email-support-team", "mw-intent-order_status_tracking", "mw-routed"])
+        expect(sendMessages(richpanel)).toEqual([])
+        expect(openai.requests).toHaveLength(1)
+        const record = yield* eventFor(envelope.event_id)
+        expect(record?.outcome).toBe("routed")
+        expect(decisionOf(record).classifier.source).toBe("openai")
+      })
+    ))
+
+  it.scopedLive("a Tier-0 message never gets a send-message request, even with a 0.99 benign classification", () =>
+    scenario(({ openai, richpanel }) =>
+      Effect.gen(function*() {
+        openai.script(reply.classification(output("return_request", 0.99)))
+        const envelope = webhookFor(richpanel, customerTicket("rp-102", "Refund me now or I am filing a chargeback with my bank."))
+        expect(Exit.isSuccess(yield* Effect.exit(processRecord(recordOf(envelope))))).toBe(true)
+
+        expect(sendMessages(richpanel)).toEqual([])
+        expect(tagsOf(richpanel, "rp-102")).toEqual(expect.arrayContaining(["mw-needs-human", "route-chargebacks-disputes-team"]))
+        expect(privateNotes(richpanel, "rp-102")).toHaveLength(1)
+        expect((yield* eventFor(envelope.event_id))?.outcome).toBe("handed-over")
+      })
+    ))
+
+  it.scopedLive("the same event processed twice: exactly one send-message request, with the template's text", () =>
+    scenario(({ openai, richpanel }) =>
+      Effect.gen(function*() {
+        openai.script(reply.classification(output("return_request", 0.95)))
+        const envelope = webhookFor(richpanel, customerTicket("rp-103", RETURN_TEXT))
+        expect(Exit.isSuccess(yield* Effect.exit(processRecord(recordOf(envelope, { messageId: "q-1" }))))).toBe(true)
+        expect(Exit.isSuccess(yield* Effect.exit(processRecord(recordOf(envelope, { messageId: "q-1", receiveCount: 2 }))))).toBe(true)
+
+        const sent = sendMessages(richpanel)
+        expect(sent).toHaveLength(1)
+        expect(sent[0]?.body).toEqual({ body: renderedReply("t_return_request_intake"), author_id: FAKE_BOT_AUTHOR_ID })
+        expect(publicOperatorComments(richpanel, "rp-103")).toHaveLength(1)
+        expect(tagsOf(richpanel, "rp-103")).toContain("mw-auto-replied")
+        expect(openai.requests).toHaveLength(1)
+      })
+    ))
+
+  it.scopedLive("an OpenAI outage (500s): mw-needs-human + mw-model-failure and a private note, no send-message", () =>
+    scenario(({ openai, richpanel }) =>
+      Effect.gen(function*() {
+        // Nothing scripted: the fake answers every request 500.
+        const envelope = webhookFor(richpanel, customerTicket("rp-104", RETURN_TEXT))
+        expect(Exit.isSuccess(yield* Effect.exit(processRecord(recordOf(envelope))))).toBe(true)
+
+        expect(openai.requests.length).toBeGreaterThan(1)
+        expect(sendMessages(richpanel)).toEqual([])
+        expect(tagsOf(richpanel, "rp-104")).toEqual(expect.arrayContaining(["mw-needs-human", "mw-model-failure"]))
+        const notes = privateNotes(richpanel, "rp-104")
+        expect(notes).toHaveLength(1)
+        expect(notes[0]?.body?.startsWith("[rp-mw]")).toBe(true)
+        const record = yield* eventFor(envelope.event_id)
+        expect(record?.outcome).toBe("handed-over")
+        expect(decisionOf(record).classifier.failure).toBe("ClassifierTransient")
+      })
+    ))
+
+  // BUG (src/programs/worker/SendReplyOnce.ts: `Downstreams.richpanel(richpanel.sendReply(...))`): the send is
+  // wrapped in `richpanelRetry`, which retries the 500 Richpanel returned after applying the message, so the
+  // customer gets the same reply twice ~200 ms apart. DESIGN §4.2 requires re-reading the ticket after an unknown
+  // outcome instead of re-sending. Remove `.fails` once fixed.
+  it.scopedLive.fails("a lost send-message answer: exactly one customer-visible operator comment after the retry", () =>
+    scenario(({ openai, richpanel }) =>
+      Effect.gen(function*() {
+        openai.script(reply.classification(output("return_request", 0.95)), reply.classification(output("return_request", 0.95)))
+        const envelope = webhookFor(richpanel, customerTicket("rp-105", RETURN_TEXT))
+        const first = yield* Effect.exit(processRecord(recordOf(envelope, { messageId: "q-5" })))
+        // However the first attempt ends, the queue's retry must not add a second reply.
+        if (Exit.isFailure(first)) yield* Effect.exit(processRecord(recordOf(envelope, { messageId: "q-5", receiveCount: 2 })))
+
+        expect(publicOperatorComments(richpanel, "rp-105")).toHaveLength(1)
+      }), loseFirstReplyAnswer))
+})
