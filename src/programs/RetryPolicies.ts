@@ -56,6 +56,13 @@ export const openaiRetryable = tags<(ClassifierError | RateLimiterUnavailable)["
 export const shopifyRetryable = tags("ShopifyRateLimited", "ShopifyTransient", "RateLimiterUnavailable")
 
 export const richpanelRetry = retryPolicy({ retryable: richpanelRetryable })
+/**
+ * For a customer reply only answers that prove nothing was sent may be retried in place: a 429 or a limiter
+ * hiccup. A transient error after send-message is an unknown outcome — retrying it could send the reply twice.
+ */
+export const richpanelReplyRetry = retryPolicy({
+  retryable: tags<(RichpanelError | RateLimiterUnavailable)["_tag"]>("RichpanelRateLimited", "RateLimiterUnavailable")
+})
 export const openaiRetry = retryPolicy({ retryable: openaiRetryable })
 export const shopifyRetry = retryPolicy({ retryable: shopifyRetryable })
 

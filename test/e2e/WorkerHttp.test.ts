@@ -159,11 +159,7 @@ describe("worker through the real Richpanel and OpenAI clients", () => {
       })
     ))
 
-  // BUG (src/programs/worker/SendReplyOnce.ts: `Downstreams.richpanel(richpanel.sendReply(...))`): the send is
-  // wrapped in `richpanelRetry`, which retries the 500 Richpanel returned after applying the message, so the
-  // customer gets the same reply twice ~200 ms apart. DESIGN §4.2 requires re-reading the ticket after an unknown
-  // outcome instead of re-sending. Remove `.fails` once fixed.
-  it.scopedLive.fails("a lost send-message answer: exactly one customer-visible operator comment after the retry", () =>
+  it.scopedLive("a lost send-message answer: exactly one customer-visible operator comment after the retry", () =>
     scenario(({ openai, richpanel }) =>
       Effect.gen(function*() {
         openai.script(reply.classification(output("return_request", 0.95)), reply.classification(output("return_request", 0.95)))

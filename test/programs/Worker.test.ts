@@ -63,12 +63,7 @@ describe("Worker: at most one reply per customer message (DESIGN §4.2)", () => 
       expect((yield* events).filter((e) => e.event_id === envelope.event_id)).toHaveLength(1)
     }).pipe(inMode("live")))
 
-  // BUG (src/programs/worker/ProcessEvent.ts, processEnvelope): the skip rules run before the message claim, so
-  // a redelivery of an event that was already answered sees our own reply as the ticket's latest comment and
-  // records `skipped: own-note` over the event's `automated` decision (EventLogMemory keeps one entry per event
-  // id, the newer wins). The claim branch's "the same event redelivered was recorded the first time" is never
-  // reached. Expected: the first decision stays. Remove `.fails` once fixed.
-  it.effect.fails("the redelivered event keeps its first decision (automated), not a later skip", () =>
+  it.effect("the redelivered event keeps its first decision (automated), not a later skip", () =>
     Effect.gen(function*() {
       yield* classifyAlways(RETURN)
       const envelope = flat("conv-a2", "m-1", RETURN_TEXT)
@@ -143,13 +138,7 @@ describe("Worker: at most one reply per customer message (DESIGN §4.2)", () => 
       expect(["automated", "skipped"]).toContain((yield* eventFor(envelope.event_id))?.outcome)
     }).pipe(inMode("live")))
 
-  // BUG (src/programs/worker/SendReplyOnce.ts, the `Downstreams.richpanel(richpanel.sendReply(...))` call):
-  // `richpanelRetry` retries RichpanelTransient, so when Richpanel applied the reply but the answer was lost
-  // (5xx / timeout after the write), the schedule re-sends the same reply ~200 ms later — a second public reply.
-  // DESIGN §4.2: "after an unknown outcome, re-read the ticket instead of blindly re-sending". Expected: the send is
-  // not retried in-call (the claim is kept, the message fails with WaitForDependency, and the retry's takeover path
-  // re-reads the ticket). Remove `.fails` once fixed.
-  it.effect.fails("a lost answer to the reply (applied, then 5xx): exactly one reply after the retries", () =>
+  it.effect("a lost answer to the reply (applied, then 5xx): exactly one reply after the retries", () =>
     Effect.gen(function*() {
       yield* classifyAlways(RETURN)
       yield* injectRichpanel({ method: "sendReply", kind: "lost", error: new RichpanelTransient({ reason: "502 after write", status: 502 }) })
@@ -162,11 +151,7 @@ describe("Worker: at most one reply per customer message (DESIGN §4.2)", () => 
       expect(repliesIn(yield* richpanelCalls)).toHaveLength(1)
     }).pipe(inMode("live")))
 
-  // BUG (src/programs/worker/ProcessEvent.ts): after a crash between the reply and the conversation-state update,
-  // the auto-reply is never counted (the retry is skipped as own-note before the state is written), so the next
-  // customer message a minute later gets a second auto-reply despite the 10-minute limit (DESIGN §4.9).
-  // Remove `.fails` once fixed.
-  it.effect.fails("a reply lost to a crash still counts toward the 10-minute limit", () =>
+  it.effect("a reply lost to a crash still counts toward the 10-minute limit", () =>
     Effect.gen(function*() {
       yield* classifyAlways(RETURN)
       yield* injectRichpanel({ method: "sendReply", kind: "crash" })

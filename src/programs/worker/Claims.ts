@@ -27,3 +27,10 @@ export const complete = (key: string, data: unknown) =>
 
 export const release = (key: string) =>
   Effect.flatMap(IdempotencyStore, (store) => store.release(key)).pipe(Effect.mapError(storeDown("release")))
+
+/** Whether anything was ever recorded under `key` (in progress or completed), without claiming it. */
+export const exists = (key: string) =>
+  Effect.flatMap(IdempotencyStore, (store) => store.get(key)).pipe(
+    Effect.map((record) => record._tag === "Some"),
+    Effect.mapError(storeDown("get"))
+  )

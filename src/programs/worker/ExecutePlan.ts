@@ -19,7 +19,7 @@ export interface Action {
 
 export interface Execution {
   readonly actions: ReadonlyArray<Action>
-  /** The reply really went out now (counts toward the conversation's limits). */
+  /** A reply to this message is out — sent now, or by an earlier attempt that crashed before counting it. */
   readonly replied: boolean
   /** The plan's reply could not be sent: the message was handed to a human instead. */
   readonly replyFailed: boolean
@@ -69,7 +69,7 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
   const note = routingFailed
     ? `Routing tags could not be applied (${tagged.reason ?? "rejected"}): intended team ${plan.team}, tags ${routingTags.join(", ")}. Please route by hand.`
     : plan.note
-  if (note !== null) actions.push(yield* write(richpanel.addInternalNote(ticket.id, `${OWN_NOTE_MARKER} ${note}`), { type: "note" }))
+  if (note !== null) actions.push(yield* write(richpanel.addInternalNote(ticket.id, marked(note)), { type: "note" }))
   if (routingFailed) return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
 
   if (plan.reply === null) return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
@@ -88,7 +88,7 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
     actions.push({ type: "reply", status: "rejected", template: templateId, reason: result.reason })
     actions.push(yield* write(richpanel.addTags(ticket.id, ["mw-needs-human"]), { type: "add_tags", tags: ["mw-needs-human"] }))
     const apology = `The planned auto-reply (${templateId}) was not sent (${result.reason}); please answer the customer.`
-    actions.push(yield* write(richpanel.addInternalNote(ticket.id, `${OWN_NOTE_MARKER} ${apology}`), { type: "note" }))
+    actions.push(yield* write(richpanel.addInternalNote(ticket.id, marked(apology)), { type: "note" }))
     return { actions, replied: false, replyFailed: true, routingFailed } satisfies Execution
   }
   actions.push({ type: "reply", status: result.status === "sent" ? "done" : "already-sent", template: templateId })
@@ -96,8 +96,11 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
   if (afterTags.length > 0) {
     actions.push(yield* write(richpanel.addTags(ticket.id, afterTags), { type: "add_tags", tags: afterTags }))
   }
-  return { actions, replied: result.status === "sent", replyFailed: false, routingFailed } satisfies Execution
+  return { actions, replied: true, replyFailed: false, routingFailed } satisfies Execution
 })
+
+/** Every note we write starts with the marker, so a webhook fired by it is recognised as our own. */
+const marked = (note: string) => (note.startsWith(OWN_NOTE_MARKER) ? note : `${OWN_NOTE_MARKER} ${note}`)
 
 /**
  * One Richpanel write. Outages propagate (the message waits and is retried); a refusal (400, 404) is recorded

@@ -11,7 +11,7 @@ import { ConversationStore } from "../../services/ConversationStore.js"
 import { ModeSwitch } from "../../services/ModeSwitch.js"
 import { Richpanel, type Ticket } from "../../services/Richpanel.js"
 import { WorkerSettings } from "../../services/WorkerSettings.js"
-import { claim, complete, messageKey } from "./Claims.js"
+import { claim, complete, exists, messageKey, replyKey } from "./Claims.js"
 import { classifyMessage } from "./ClassifyMessage.js"
 import * as Downstreams from "./Downstreams.js"
 import { executePlan } from "./ExecutePlan.js"
@@ -36,6 +36,12 @@ const loadTicket = Effect.fn("Worker.loadTicket")(function* (envelope: EventEnve
   )
 })
 
+/** The ticket as it stood when `commentId` was the newest comment. */
+const ticketUpTo = (ticket: Ticket, commentId: string): Ticket => {
+  const index = ticket.comments.findIndex((c) => c.id === commentId)
+  return index < 0 ? ticket : { ...ticket, comments: ticket.comments.slice(0, index + 1) }
+}
+
 const storeDown = (what: string) => () => new WaitForDependency({ dependency: "store", reason: `${what} unavailable` })
 
 /**
@@ -50,20 +56,29 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   if (Option.isNone(found)) return yield* recordOutcome(envelope, { outcome: "skipped", reason: "ticket-not-found" })
   const ticket = found.value
 
-  const skip = skipReason(envelope, ticket, botAuthorId)
   const comment = latestComments(ticket).latestCustomer
-  if (skip !== null || comment === undefined) {
-    return yield* recordOutcome(envelope, { outcome: "skipped", reason: skip ?? "no-customer-message" })
+  if (comment === undefined) {
+    const reason = skipReason(envelope, ticket, botAuthorId) ?? "no-customer-message"
+    return yield* recordOutcome(envelope, { outcome: "skipped", reason })
   }
 
+  // The claim comes before the skip rules: once we have replied, our reply is the ticket's latest comment, and a
+  // redelivery (or a retry after a crash) must be recognised as that, not skipped as "our own note".
   const key = messageKey(envelope.conversation_id, comment.id)
   const claimed = yield* claim(key)
   if (claimed._tag === "InProgress") return yield* new MessageInProgress({ key })
   if (claimed._tag === "Completed") {
     const first = (claimed.data as { readonly event_id?: string } | null)?.event_id
-    // The same event redelivered was recorded the first time; a different event for the same message is noted.
+    // The same event redelivered keeps the decision recorded the first time; another event for it is noted.
     if (first === envelope.event_id) return
     return yield* recordOutcome(envelope, { outcome: "skipped", reason: "duplicate-message" })
+  }
+  // Resuming a crashed attempt: judge the message as it was, before any comment our own first attempt added.
+  const asReceived = claimed.takeover ? ticketUpTo(ticket, comment.id) : ticket
+  const skip = skipReason(envelope, asReceived, botAuthorId)
+  if (skip !== null) {
+    yield* recordOutcome(envelope, { outcome: "skipped", reason: skip })
+    return yield* complete(key, { event_id: envelope.event_id })
   }
 
   const conversations = yield* ConversationStore
@@ -73,7 +88,11 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   const channel = ticket.channelRaw === undefined ? envelope.channel : channelClass(ticket.channelRaw)
   const text = comment.text
   const orderNumber = extractOrderNumber(text)
-  const humanReplied = state.human_replied || humanHasReplied(ticket, botAuthorId)
+  const humanReplied = state.human_replied || humanHasReplied(asReceived, botAuthorId)
+  // A crashed attempt may already have counted its reply to this very message; FIFO order per conversation makes
+  // it the newest entry. It must not hold back its own message (SendReplyOnce still never sends twice).
+  const ownReplyCounted = claimed.takeover && (yield* exists(replyKey(envelope.conversation_id, comment.id)))
+  const autoReplies = ownReplyCounted ? state.auto_replies.slice(0, -1) : state.auto_replies
   const tier0Hits = screenTier0(text, settings.routing)
   const handoverSignals = screenHandover(text, settings.routing)
 
@@ -91,7 +110,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
     handoverSignals,
     message: { channel, attachmentOnly: text.trim() === "" && comment.attachmentCount > 0, ...(orderNumber === undefined ? {} : { orderNumber }) },
     ticketStatus: ticket.status,
-    state: { ...state, human_replied: humanReplied },
+    state: { ...state, human_replied: humanReplied, auto_replies: autoReplies },
     mode,
     now,
     config: settings.routing
@@ -114,8 +133,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
         return {
           ...next,
           human_replied: next.human_replied || humanReplied,
-          last_comment_id: comment.id,
-          auto_replies: execution.replied ? [...next.auto_replies, now] : next.auto_replies
+          last_comment_id: comment.id
         }
       })
       .pipe(Effect.mapError(storeDown("conversation state")))

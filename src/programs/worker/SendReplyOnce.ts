@@ -1,8 +1,10 @@
 import { Clock, Effect, Option } from "effect"
+import type { EventEnvelope } from "../../domain/Envelope.js"
+import { ConversationStore } from "../../services/ConversationStore.js"
 import { Richpanel, type Ticket } from "../../services/Richpanel.js"
 import { claim, complete, release, replyKey } from "./Claims.js"
 import * as Downstreams from "./Downstreams.js"
-import { MessageInProgress } from "./WorkerErrors.js"
+import { MessageInProgress, WaitForDependency } from "./WorkerErrors.js"
 
 export type ReplyResult =
   | { readonly status: "sent" }
@@ -20,15 +22,20 @@ const replyVisible = (ticket: Ticket, customerCommentId: string, body: string, b
     )
 }
 
+const countReply = (conversationId: string, change: (replies: ReadonlyArray<number>) => ReadonlyArray<number>) =>
+  Effect.flatMap(ConversationStore, (store) =>
+    store.update(conversationId, (state) => ({ ...state, auto_replies: change(state.auto_replies) }))
+  ).pipe(Effect.mapError(() => new WaitForDependency({ dependency: "store", reason: "conversation state unavailable" })))
+
 /**
- * At most one public reply per customer message, ever (DESIGN.md §4.2): the reply is claimed before it is sent.
- * A claim left behind by a crashed or timed-out attempt is taken over only after re-reading the ticket: if the
- * reply is there, it is not sent again. An attempt whose outcome is unknown keeps its claim, so the retry
- * re-reads instead of blindly sending.
+ * At most one public reply per customer message, ever (DESIGN.md §4.2): the reply is claimed, and counted in the
+ * conversation's limits, before it is sent. A claim left behind by a crashed or timed-out attempt is taken over
+ * only after checking the freshly read ticket: if the reply is there, it is not sent again. An attempt whose
+ * outcome is unknown keeps its claim, so the retry checks instead of blindly sending.
  */
 export const sendReplyOnce = Effect.fn("Worker.sendReply")(function* (args: {
   readonly ticket: Ticket
-  readonly envelope: Parameters<Richpanel["Type"]["loadTicket"]>[0]
+  readonly envelope: EventEnvelope
   readonly customerCommentId: string
   readonly body: string
   readonly botAuthorId: Option.Option<string>
@@ -38,19 +45,15 @@ export const sendReplyOnce = Effect.fn("Worker.sendReply")(function* (args: {
   if (claimed._tag === "Completed") return { status: "already-sent", how: "claim" } satisfies ReplyResult
   if (claimed._tag === "InProgress") return yield* new MessageInProgress({ key })
   const richpanel = yield* Richpanel
-  if (claimed.takeover) {
-    const current = yield* Downstreams.richpanel(richpanel.loadTicket(args.envelope)).pipe(
-      Effect.map(Option.some),
-      Effect.catchTags({ RichpanelNotFound: () => Effect.succeed(Option.none()), RichpanelInvalid: () => Effect.succeed(Option.none()) })
-    )
-    // Unreadable ticket after a possibly-sent reply: do not guess; keep the claim and let a human see it.
-    if (Option.isNone(current)) return { status: "rejected", reason: "reply-state-unknown" } satisfies ReplyResult
-    if (replyVisible(current.value, args.customerCommentId, args.body, args.botAuthorId)) {
-      yield* complete(key, { confirmed_by: "re-read" })
-      return { status: "already-sent", how: "re-read" } satisfies ReplyResult
-    }
+  // The ticket was read at the start of this attempt, after the crashed one: if our reply is there, it went out.
+  if (claimed.takeover && replyVisible(args.ticket, args.customerCommentId, args.body, args.botAuthorId)) {
+    yield* complete(key, { confirmed_by: "re-read" })
+    return { status: "already-sent", how: "re-read" } satisfies ReplyResult
   }
-  const rejection = yield* Downstreams.richpanel(richpanel.sendReply(args.ticket.id, args.body)).pipe(
+  // Counted before it is sent, so a crash right after the send still counts toward the conversation's limits.
+  const sentAt = yield* Clock.currentTimeMillis
+  yield* countReply(args.envelope.conversation_id, (replies) => [...replies, sentAt])
+  const rejection = yield* Downstreams.richpanelReply(richpanel.sendReply(args.ticket.id, args.body)).pipe(
     Effect.as<string | null>(null),
     // Richpanel answered and refused: nothing went out, so the claim is released and a human takes over.
     Effect.catchTags({
@@ -58,7 +61,10 @@ export const sendReplyOnce = Effect.fn("Worker.sendReply")(function* (args: {
       RichpanelNotFound: () => release(key).pipe(Effect.as("reply-rejected:ticket-not-found"))
     })
   )
-  if (rejection !== null) return { status: "rejected", reason: rejection } satisfies ReplyResult
-  yield* complete(key, { sent_at: yield* Clock.currentTimeMillis })
+  if (rejection !== null) {
+    yield* countReply(args.envelope.conversation_id, (replies) => replies.filter((at) => at !== sentAt))
+    return { status: "rejected", reason: rejection } satisfies ReplyResult
+  }
+  yield* complete(key, { sent_at: sentAt })
   return { status: "sent" } satisfies ReplyResult
 })
