@@ -7,6 +7,8 @@ export const spawnTracked = (args: ReadonlyArray<string>, options: { readonly en
   const child = spawn(process.execPath, args, { env: options.env ?? process.env, stdio: options.stdio })
   alive.add(child)
   child.once("exit", () => alive.delete(child))
+  // Spawn and IPC failures surface as the child's exit, which callers check; never as an unhandled 'error' event.
+  child.on("error", () => undefined)
   return child
 }
 

@@ -39,10 +39,11 @@ const main = async () => {
 
 // Whatever happens, no server outlives the bench.
 process.once("exit", killAll)
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
+for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   process.once(signal, () => {
+    progress(`${signal}: stopping`)
     killAll()
-    process.exit(130)
+    process.exit(code)
   })
 }
 
