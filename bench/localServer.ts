@@ -1,5 +1,10 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Logger, Option, Redacted, Runtime } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import * as Logging from "../src/layers/Logging.js"
 import { inMemoryServices } from "../src/local/InMemoryServices.js"
 import { LocalFifoQueue } from "../src/local/LocalFifoQueue.js"
@@ -8,8 +13,9 @@ import { AppConfig } from "../src/services/AppConfig.js"
 import { WEBHOOK_TOKEN } from "./webhook.js"
 
 /**
- * The local runtime as `npm start` runs it (HTTP server + one queue consumer draining into the worker handler,
- * JSON logging on), but with in-memory queue and stores so the measure is the code, not the disk.
+ * The local runtime's ingress as `npm start` serves it (the same HTTP app and ingress program, JSON logging on),
+ * with in-memory queue and stores so the measure is the code, not the disk, and no consumer: in AWS the worker is
+ * a separate Lambda and does not share the ingress CPU.
  * Started by `http.ts` in its own process: reports its URL over IPC, and answers `stats` with the queue's stats
  * so the parent can wait for the consumer to drain before loading the other server.
  * `BENCH_LOG=off` and `BENCH_WORKERS=<n>` exist to diagnose a miss; reported figures use the defaults.
@@ -22,7 +28,8 @@ const config = Layer.succeed(AppConfig, {
   shopifyAccessToken: Option.none()
 })
 
-const workerConcurrency = Number(process.env["BENCH_WORKERS"] ?? 1)
+// The measure is ingress: in AWS the worker is another Lambda, so here the queue only fills (BENCH_WORKERS=n to diagnose).
+const workerConcurrency = Number(process.env["BENCH_WORKERS"] ?? 0)
 const logging = process.env["BENCH_LOG"] === "off" ? Logger.remove(Logger.defaultLogger) : Logging.layer
 
 const main = Effect.gen(function* () {

@@ -1,4 +1,7 @@
-import { Clock, Effect, Layer, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { userInfo } from "node:os"
 import * as AppConfigLive from "../layers/AppConfig.js"
 import * as DynamoClientLive from "../layers/DynamoClient.js"

@@ -1,4 +1,4 @@
-import { JSONSchema } from "effect"
+import * as JSONSchema from "effect/JSONSchema"
 import { ClassifierOutput } from "./Classification.js"
 
 /**

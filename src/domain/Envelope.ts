@@ -1,5 +1,4 @@
-import { Schema } from "effect"
-
+import * as Schema from "effect/Schema"
 /**
  * The internal event envelope (seed 000 §2): what ingress puts on the queue and the worker reads.
  * Contains raw customer identifiers (email, phone) because the worker needs them for deterministic order

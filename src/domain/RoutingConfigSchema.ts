@@ -1,4 +1,5 @@
-import { type ParseResult, Schema } from "effect"
+import type * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import { IntentId, P0Intents } from "./Taxonomy.js"
 
 /**

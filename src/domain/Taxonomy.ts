@@ -1,5 +1,4 @@
-import { Schema } from "effect"
-
+import * as Schema from "effect/Schema"
 /** The 25 intent ids (product spec §2). Fixed: tags, config keys and the classifier's enum are built from them. */
 export const IntentIds = [
   "order_status_tracking",

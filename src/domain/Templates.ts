@@ -1,5 +1,11 @@
 import { readFile } from "node:fs/promises"
-import { Config, Data, Effect, Either, Option, ParseResult, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 // Imported, not read from disk, so the Lambda bundle carries the catalogue with it.
 import bundledCatalogue from "../../config/templates.json" with { type: "json" }
 import { Tier } from "./Taxonomy.js"

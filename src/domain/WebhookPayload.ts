@@ -1,5 +1,6 @@
-import { Either, ParseResult, Schema } from "effect"
-
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 /**
  * Webhook bodies ingress accepts (DESIGN §3). The Richpanel rule body is a template the customer writes, so
  * two shapes are accepted: a flat object and a ticket object (bare or under `ticket`). Unknown keys are

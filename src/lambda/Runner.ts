@@ -1,5 +1,4 @@
-import type { Effect } from "effect"
-
+import type * as Effect from "effect/Effect"
 /**
  * What a handler needs to run a program: a Lambda module passes its module-scope `ManagedRuntime`, the local
  * runtime passes the runtime it already built, so both paths run the very same handler code.

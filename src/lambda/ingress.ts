@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as AppConfigLive from "../layers/AppConfig.js"
 import * as DynamoClientLive from "../layers/DynamoClient.js"
 import * as IdempotencyStoreDynamo from "../layers/IdempotencyStoreDynamo.js"

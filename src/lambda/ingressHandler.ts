@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { ingest } from "../programs/Ingress.js"
 import { acceptedAnswer, rejectionAnswer } from "../programs/IngressHttp.js"
 import type { AppConfig } from "../services/AppConfig.js"

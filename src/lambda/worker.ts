@@ -1,5 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as AppConfigLive from "../layers/AppConfig.js"
 import * as ConversationStoreDynamo from "../layers/ConversationStoreDynamo.js"
 import * as DynamoClientLive from "../layers/DynamoClient.js"
@@ -7,7 +9,7 @@ import * as EventLogDynamo from "../layers/EventLogDynamo.js"
 import * as IdempotencyStoreDynamo from "../layers/IdempotencyStoreDynamo.js"
 import * as Logging from "../layers/Logging.js"
 import * as ModeSwitchDynamo from "../layers/ModeSwitchDynamo.js"
-import * as RateLimiterDynamo from "../layers/RateLimiterDynamo.js"
+import * as Integrations from "../layers/Integrations.js"
 import * as SqsQueueControl from "../layers/SqsQueueControl.js"
 import * as WorkerServices from "../layers/WorkerServices.js"
 import { workerHandler } from "./workerHandler.js"
@@ -20,7 +22,7 @@ export const WorkerLive = Layer.mergeAll(
     EventLogDynamo.layer,
     ConversationStoreDynamo.layer,
     ModeSwitchDynamo.layer,
-    RateLimiterDynamo.layerDefault
+    Integrations.rateLimiterDynamo
   ).pipe(Layer.provide(DynamoClientLive.layer)),
   SqsQueueControl.layer
 ).pipe(Layer.provideMerge(AppConfigLive.layer), Layer.provide(Logging.layer))

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import { processFifoBatch, type QueueRecord } from "../programs/Batch.js"
 import { processRecord } from "../programs/worker/Worker.js"
 import type { Runner } from "./Runner.js"

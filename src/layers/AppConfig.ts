@@ -1,4 +1,8 @@
-import { Config, Effect, Layer, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { AppConfig } from "../services/AppConfig.js"
 
 /** An optional secret: unset and empty both mean "not configured". */

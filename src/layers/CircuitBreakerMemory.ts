@@ -1,4 +1,11 @@
-import { Cause, Clock, Effect, Either, Exit, Layer, Option, Ref } from "effect"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { BreakerState, CircuitBreaker, CircuitOpen } from "../services/CircuitBreaker.js"
 import type { Downstream } from "../services/Downstream.js"
 

@@ -1,4 +1,12 @@
-import { Clock, type Context, Data, Effect, HashMap, Layer, Option, Ref, Schedule } from "effect"
+import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import {
   CONVERSATION_STATE_TTL_SECONDS,
   type ConversationState,

@@ -4,7 +4,8 @@ import {
   DescribeTableCommand,
   type KeySchemaElement
 } from "@aws-sdk/client-dynamodb"
-import { Effect, Schedule } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type { TableDefinition } from "../domain/Tables.js"
 import { attempt, DynamoClient, isAwsError } from "../services/DynamoClient.js"
 import { StoreUnavailable } from "../services/IdempotencyStore.js"

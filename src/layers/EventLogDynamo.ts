@@ -5,7 +5,11 @@ import {
   PutItemCommand,
   QueryCommand
 } from "@aws-sdk/client-dynamodb"
-import { Clock, Config, Effect, Layer, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { ConversationStateTable } from "../domain/Tables.js"
 import { attempt, DynamoClient } from "../services/DynamoClient.js"
 import { EventLog, EventRecord } from "../services/EventLog.js"

@@ -5,7 +5,11 @@ import {
   PutItemCommand,
   UpdateItemCommand
 } from "@aws-sdk/client-dynamodb"
-import { Clock, Config, Effect, Layer, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { IdempotencyTable } from "../domain/Tables.js"
 import { attempt, DynamoClient, isAwsError } from "../services/DynamoClient.js"
 import {

@@ -1,4 +1,9 @@
-import { Clock, Effect, HashMap, Layer, Option, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import {
   type ClaimOptions,
   ClaimOutcome,

@@ -1,10 +1,16 @@
 import { FetchHttpClient } from "@effect/platform"
-import { Effect, Layer, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { AppConfig } from "../services/AppConfig.js"
+import type { Downstream } from "../services/Downstream.js"
+import type { RateLimit } from "../services/RateLimiter.js"
 import { WorkerSettings } from "../services/WorkerSettings.js"
 import * as DryRunRichpanel from "./DryRunRichpanel.js"
 import * as OpenAiClassifier from "./OpenAiClassifier.js"
 import * as RichpanelHttp from "./RichpanelHttp.js"
+import * as RateLimiterDynamo from "./RateLimiterDynamo.js"
+import * as RateLimiterMemory from "./RateLimiterMemory.js"
 import * as RulesClassifier from "./RulesClassifier.js"
 
 /** Richpanel for real when `RICHPANEL_API_KEY` is set; otherwise a dry run that records what it would write. */
@@ -25,3 +31,19 @@ export const classifier = Layer.unwrapEffect(
     return RulesClassifier.layer(settings.routing.rules_classifier.patterns)
   })
 )
+
+/** A dry run or the local rules classifier calls nothing outside: no limit to protect, so none to wait for. */
+const UNLIMITED: RateLimit = { limit: 1_000_000, intervalMs: 1_000, capacity: 1_000_000 }
+
+/** The real limits for the integrations that are live, none for those that are not. */
+export const rateLimits = (config: AppConfig["Type"]): Record<Downstream, RateLimit> => ({
+  richpanel: Option.isSome(config.richpanelApiKey) ? RateLimiterMemory.defaultLimits.richpanel : UNLIMITED,
+  openai: Option.isSome(config.openaiApiKey) ? RateLimiterMemory.defaultLimits.openai : UNLIMITED,
+  shopify: Option.isSome(config.shopifyAccessToken) ? RateLimiterMemory.defaultLimits.shopify : UNLIMITED
+})
+
+/** One process (the laptop): the limiter lives in memory. */
+export const rateLimiterMemory = Layer.unwrapEffect(Effect.map(AppConfig, (config) => RateLimiterMemory.layer(rateLimits(config))))
+
+/** Every worker Lambda shares one bucket per downstream in DynamoDB. */
+export const rateLimiterDynamo = Layer.unwrapEffect(Effect.map(AppConfig, (config) => RateLimiterDynamo.layer(rateLimits(config))))

@@ -1,4 +1,5 @@
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
 import type { LocalFifoQueue } from "../local/LocalFifoQueue.js"
 import { EventQueue, QueueUnavailable } from "../services/EventQueue.js"

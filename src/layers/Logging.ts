@@ -1,4 +1,7 @@
-import { Cause, HashMap, List, Logger } from "effect"
+import * as Cause from "effect/Cause"
+import * as HashMap from "effect/HashMap"
+import * as List from "effect/List"
+import * as Logger from "effect/Logger"
 import { redact, redactValue } from "../domain/redact.js"
 
 const messageText = (message: unknown): string => {

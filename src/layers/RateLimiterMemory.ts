@@ -1,4 +1,9 @@
-import { Clock, Duration, Effect, Layer, Record, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Record from "effect/Record"
+import * as Ref from "effect/Ref"
 import type { Downstream } from "../services/Downstream.js"
 import { type RateLimit, RateLimiter } from "../services/RateLimiter.js"
 
@@ -93,7 +98,7 @@ export const layer = (limits: Record<Downstream, RateLimit>) =>
       const buckets = yield* Effect.all(Record.map(limits, (limit) =>
         Effect.all({ state: Ref.make(initialBucket(limit, now)), mutex: Effect.makeSemaphore(1) })))
 
-      const acquire = Effect.fn("RateLimiterMemory.acquire")(function*(downstream: Downstream, cost: number = 1) {
+      const acquire = Effect.fnUntraced(function*(downstream: Downstream, cost: number = 1) {
         const limit = limits[downstream]
         const { mutex, state } = buckets[downstream]
         yield* checkCost(downstream, limit, cost)

@@ -1,5 +1,12 @@
 import { Headers, HttpClient, HttpClientRequest, type HttpClientError } from "@effect/platform"
-import { Clock, Config, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { EventEnvelope } from "../domain/Envelope.js"
 import {
   Richpanel,

@@ -1,4 +1,6 @@
-import { Effect, Layer, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import type { Classification, ClassifierInput, ClassifierOutput } from "../domain/Classification.js"
 import { MAX_TEXT_CHARS } from "../domain/ClassifierPrompt.js"
 import { extractOrderNumber, guessLanguage, guessSentiment, guessUrgency, handOverFlags } from "../domain/RulesSignals.js"

@@ -1,5 +1,7 @@
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs"
-import { Config, Effect, Layer } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
 import { EventQueue, QueueUnavailable } from "../services/EventQueue.js"
 

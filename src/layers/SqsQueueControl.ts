@@ -1,5 +1,7 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from "@aws-sdk/client-sqs"
-import { Config, Effect, Layer } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { QueueControl, VisibilityChangeFailed } from "../services/QueueControl.js"
 
 /** ChangeMessageVisibility on the FIFO queue (`EVENTS_QUEUE_URL`); SQS caps visibility at 12 hours. */

@@ -1,4 +1,4 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import * as CircuitBreakerMemory from "./CircuitBreakerMemory.js"
 import * as Integrations from "./Integrations.js"
 import * as WorkerSettingsLive from "./WorkerSettings.js"

@@ -1,4 +1,7 @@
-import { Config, Effect, Either, Layer } from "effect"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import { loadRoutingConfig } from "../domain/RoutingConfig.js"
 import { loadTemplates, renderTemplate } from "../domain/Templates.js"
 import { WorkerSettings } from "../services/WorkerSettings.js"

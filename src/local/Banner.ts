@@ -1,4 +1,4 @@
-import { Option } from "effect"
+import * as Option from "effect/Option"
 import * as nodePath from "node:path"
 import type { AppConfig } from "../services/AppConfig.js"
 import type { LocalSettings } from "./LocalSettings.js"

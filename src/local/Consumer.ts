@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { createHash } from "node:crypto"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { LocalFifoQueue, ReceivedMessage } from "./LocalFifoQueue.js"
 
 /** The worker entry point, exactly as Lambda's event source mapping calls it. */

@@ -1,5 +1,6 @@
 import * as nodePath from "node:path"
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { JournalError } from "./JournalEntry.js"
 import { LocalFifoQueue, type LocalFifoQueueOptions } from "./LocalFifoQueue.js"
 import { QueueJournal } from "./QueueJournal.js"

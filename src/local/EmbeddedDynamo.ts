@@ -1,5 +1,6 @@
 import dynalite from "dynalite"
-import { Effect, Layer } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { AddressInfo } from "node:net"
 import { AllTables } from "../domain/Tables.js"
 import { layerEndpoint } from "../layers/DynamoClient.js"

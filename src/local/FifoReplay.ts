@@ -1,4 +1,4 @@
-import { HashMap } from "effect"
+import * as HashMap from "effect/HashMap"
 import {
   allMessages,
   empty,

@@ -1,4 +1,6 @@
-import { type Deferred, HashMap, Option } from "effect"
+import type * as Deferred from "effect/Deferred"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
 import type { JournalError, SystemAttributes } from "./JournalEntry.js"
 
 /**

@@ -1,6 +1,7 @@
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { ingest, MAX_BODY_BYTES, type IngressRequest } from "../programs/Ingress.js"
 import { acceptedAnswer, rejectionAnswer, type HttpAnswer } from "../programs/IngressHttp.js"
 import { AppConfig } from "../services/AppConfig.js"

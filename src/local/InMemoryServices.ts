@@ -1,11 +1,11 @@
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import * as ConversationStoreMemory from "../layers/ConversationStoreMemory.js"
 import * as EventLogMemory from "../layers/EventLogMemory.js"
 import * as IdempotencyStoreMemory from "../layers/IdempotencyStoreMemory.js"
 import * as LocalEventQueue from "../layers/LocalEventQueue.js"
 import * as LocalQueueControl from "../layers/LocalQueueControl.js"
 import * as ModeSwitchMemory from "../layers/ModeSwitchMemory.js"
-import * as RateLimiterMemory from "../layers/RateLimiterMemory.js"
+import * as Integrations from "../layers/Integrations.js"
 import * as WorkerServices from "../layers/WorkerServices.js"
 import type { AppConfig } from "../services/AppConfig.js"
 import type { LocalFifoQueue } from "./LocalFifoQueue.js"
@@ -22,6 +22,6 @@ export const inMemoryServices = <E>(queue: LocalFifoQueue, config: Layer.Layer<A
     EventLogMemory.layer,
     ConversationStoreMemory.layer,
     ModeSwitchMemory.layer,
-    RateLimiterMemory.layerDefault,
+    Integrations.rateLimiterMemory,
     WorkerServices.layer
   ).pipe(Layer.provideMerge(config))

@@ -1,5 +1,5 @@
-import { Data, Schema } from "effect"
-
+import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
 /**
  * One line of a local queue's journal (JSON lines). Replayed in file order on start; a message is live from
  * its `send` line until its `del` line. Field names are short because every accepted event writes one line.

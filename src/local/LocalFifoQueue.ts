@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto"
-import { Clock, Deferred, Duration, Effect, HashMap, Option, Ref } from "effect"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import { nextVisibilityChange, type QueueStats, receiveStep, stats } from "./FifoReceive.js"
 import { deleteEntry, receiveEntry } from "./FifoReplay.js"
 import * as S from "./FifoState.js"
@@ -42,7 +48,10 @@ export interface LocalFifoQueueOptions {
   readonly journal?: QueueJournal
 }
 
-/** An in-process queue with SQS FIFO semantics; see `FifoReceive.receiveStep` for the delivery rules. */
+/**
+ * An in-process queue with SQS FIFO semantics; see `FifoReceive.receiveStep` for the delivery rules. Operations
+ * are untraced: this stands in for SQS on a laptop, and a span per call cost more than the queue itself.
+ */
 export interface LocalFifoQueue {
   readonly name: string
   readonly arn: string
@@ -101,7 +110,7 @@ const make = (options: LocalFifoQueueOptions): Effect.Effect<LocalFifoQueue, Jou
         return outcome
       }))
 
-    const send: LocalFifoQueue["send"] = Effect.fn("LocalFifoQueue.send")(function*(input: SendInput) {
+    const send: LocalFifoQueue["send"] = Effect.fnUntraced(function*(input: SendInput) {
       const outcome = yield* accept(input)
       if (outcome._tag === "Accepted") {
         return { messageId: outcome.message.messageId, sequenceNumber: S.sequenceNumber(outcome.message.seq), duplicate: false }
@@ -131,7 +140,7 @@ const make = (options: LocalFifoQueueOptions): Effect.Effect<LocalFifoQueue, Jou
         return delivered.map(toReceived)
       }))
 
-    const receive = Effect.fn("LocalFifoQueue.receive")(function*(input: ReceiveInput) {
+    const receive = Effect.fnUntraced(function*(input: ReceiveInput) {
       if (!Number.isInteger(input.maxMessages) || input.maxMessages < 1 || input.maxMessages > 10) {
         return yield* Effect.dieMessage(`${name}: maxMessages must be 1-10, got ${input.maxMessages}`)
       }
@@ -163,7 +172,7 @@ const make = (options: LocalFifoQueueOptions): Effect.Effect<LocalFifoQueue, Jou
           Effect.tap(() => notify)
         )
 
-    const deleteMessage = Effect.fn("LocalFifoQueue.deleteMessage")(function*(receiptHandle: string) {
+    const deleteMessage = Effect.fnUntraced(function*(receiptHandle: string) {
       const messageId = yield* withHandle(receiptHandle, (m, s) => [m.messageId, S.remove(s, [m.messageId])])
       yield* write([deleteEntry(messageId)])
     })

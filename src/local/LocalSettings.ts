@@ -1,5 +1,4 @@
-import { Config } from "effect"
-
+import * as Config from "effect/Config"
 /** Settings only the laptop runtime has (DESIGN.md §3): where to listen and where to keep its data. */
 export const LocalSettings = Config.all({
   port: Config.port("PORT").pipe(Config.withDefault(3000)),

@@ -1,4 +1,6 @@
-import { Effect, Ref, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
 import * as FileJournal from "./FileJournal.js"
 import type { JournalEntry, JournalError } from "./JournalEntry.js"
 

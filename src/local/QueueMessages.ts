@@ -1,4 +1,4 @@
-import { Data } from "effect"
+import * as Data from "effect/Data"
 import { isInFlight, isVisible, sequenceNumber, type StoredMessage } from "./FifoState.js"
 import type { SystemAttributes } from "./JournalEntry.js"
 

@@ -1,5 +1,6 @@
-import { Cause, ConfigError, Option } from "effect"
-
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
+import * as Option from "effect/Option"
 /** A start-up failure as one sentence that says what to change, instead of a stack of Effect internals. */
 export const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.failureOption(cause)

@@ -1,5 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer } from "effect"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import * as nodePath from "node:path"
 import * as AppConfigLive from "../layers/AppConfig.js"
@@ -9,7 +11,7 @@ import * as ConversationStoreDynamo from "../layers/ConversationStoreDynamo.js"
 import * as LocalEventQueue from "../layers/LocalEventQueue.js"
 import * as LocalQueueControl from "../layers/LocalQueueControl.js"
 import * as ModeSwitchDynamo from "../layers/ModeSwitchDynamo.js"
-import * as RateLimiterMemory from "../layers/RateLimiterMemory.js"
+import * as Integrations from "../layers/Integrations.js"
 import * as WorkerServices from "../layers/WorkerServices.js"
 import * as Logging from "../layers/Logging.js"
 import { type RuntimeInfo, runtimeInfoPath } from "../cli/Target.js"
@@ -54,7 +56,7 @@ const main = Effect.gen(function* () {
   const services = Layer.mergeAll(
     LocalEventQueue.layer(queue),
     LocalQueueControl.layer(queue),
-    RateLimiterMemory.layerDefault,
+    Integrations.rateLimiterMemory,
     WorkerServices.layer,
     stores
   ).pipe(Layer.provideMerge(Layer.succeed(AppConfig, config)))

@@ -1,5 +1,4 @@
-import { Effect } from "effect"
-
+import * as Effect from "effect/Effect"
 /** One queue message as the worker sees it, whatever delivered it (Lambda's SQS event or the local consumer). */
 export interface QueueRecord {
   readonly messageId: string

@@ -1,4 +1,5 @@
-import { Effect, Schedule } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type { EventEnvelope } from "../domain/Envelope.js"
 import { EventQueue } from "../services/EventQueue.js"
 import { IdempotencyStore } from "../services/IdempotencyStore.js"

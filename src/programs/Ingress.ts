@@ -1,4 +1,8 @@
-import { Clock, Effect, Either, Option, Redacted } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { normalise } from "../domain/normalise.js"
 import { decodeWebhookPayload } from "../domain/WebhookPayload.js"
@@ -38,7 +42,8 @@ const digest = (value: string) => createHash("sha256").update(value, "utf8").dig
 // Comparing fixed-length digests keeps the comparison constant-time even when lengths differ.
 const tokensMatch = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected))
 
-const authenticate = Effect.fn("Ingress.authenticate")(function* (request: IngressRequest) {
+// Sub-millisecond CPU steps stay untraced: on the hot path a span each cost more than the work (see bench/).
+const authenticate = Effect.fnUntraced(function* (request: IngressRequest) {
   const { webhookToken } = yield* AppConfig
   if (Option.isNone(webhookToken)) return
   const given = request.headers["x-webhook-token"] ?? request.query["token"]
@@ -83,7 +88,7 @@ const parseJson = (body: Uint8Array) =>
       })
   })
 
-const decode = Effect.fn("Ingress.decode")(function* (request: IngressRequest) {
+const decode = Effect.fnUntraced(function* (request: IngressRequest) {
   const json = yield* parseJson(request.body)
   const decoded = decodeWebhookPayload(json)
   if (Either.isLeft(decoded)) {

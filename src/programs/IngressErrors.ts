@@ -1,5 +1,4 @@
-import { Schema } from "effect"
-
+import * as Schema from "effect/Schema"
 /**
  * Every way ingress can refuse a webhook. Each is serialised as the HTTP error body
  * `{ "error": <code>, "message": …, "field"? }`, so callers (and Richpanel's logs) see what to fix.

@@ -1,4 +1,7 @@
-import { Clock, Duration, Effect, Schedule } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type { ClassifierError } from "../services/Classifier.js"
 import { CircuitBreaker, type CircuitOpen } from "../services/CircuitBreaker.js"
 import type { Downstream } from "../services/Downstream.js"

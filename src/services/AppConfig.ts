@@ -1,5 +1,7 @@
-import { Context, Schema, type Option, type Redacted } from "effect"
-
+import * as Context from "effect/Context"
+import * as Schema from "effect/Schema"
+import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 /** How far the worker may act (DESIGN.md §3). An operator override in DynamoDB (the kill switch) replaces it at run time. */
 export const Mode = Schema.Literal("shadow", "route-only", "live")
 export type Mode = typeof Mode.Type

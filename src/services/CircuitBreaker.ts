@@ -1,4 +1,6 @@
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 import type { Downstream } from "./Downstream.js"
 
 /** The breaker for `downstream` is open: the call was not made. Route to a human and let the message wait. */

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb"
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import { StoreUnavailable } from "./IdempotencyStore.js"
 
 /** The one DynamoDB client of a runtime (scoped; see `layers/DynamoClient.ts`). */

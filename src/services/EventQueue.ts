@@ -1,4 +1,6 @@
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../domain/Envelope.js"
 
 /** The queue (or its client) could not take the message; ingress answers 503 so the sender retries. */

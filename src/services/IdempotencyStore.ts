@@ -1,5 +1,7 @@
-import { Context, Data, type Effect, type Option } from "effect"
-
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
 /** The store could not be read or written; callers fail closed (ingress answers 503). */
 export class StoreUnavailable extends Data.TaggedError("StoreUnavailable")<{
   readonly operation: string

@@ -1,4 +1,6 @@
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 import type { Downstream } from "./Downstream.js"
 
 /** The shared limiter state could not be read or written (DynamoDB down): callers treat it as a transient failure. */

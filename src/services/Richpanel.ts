@@ -1,4 +1,6 @@
-import { Context, Data, type Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import type * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../domain/Envelope.js"
 
 /** 429: every caller of Richpanel waits `retryAfterMs` (from `Retry-After`, seconds or HTTP date) when known. */

@@ -1,4 +1,6 @@
-import { Context, type Either, type Option } from "effect"
+import * as Context from "effect/Context"
+import type * as Either from "effect/Either"
+import type * as Option from "effect/Option"
 import type { RoutingConfig } from "../domain/RoutingConfigSchema.js"
 
 /** The channel variant of a template: email copy, or the short livechat copy. */

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { IdempotencyStore } from "../../services/IdempotencyStore.js"
 import { WaitForDependency } from "./WorkerErrors.js"
 

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ClassifierOutput } from "../../domain/Classification.js"
 import type { ChannelClass } from "../../domain/Envelope.js"
 import type { ClassificationResult } from "../../domain/Policy.js"

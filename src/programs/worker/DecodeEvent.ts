@@ -1,4 +1,5 @@
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { EventEnvelope } from "../../domain/Envelope.js"
 import type { QueueRecord } from "../Batch.js"
 
@@ -8,7 +9,10 @@ export class UndecodableMessage extends Schema.TaggedError<UndecodableMessage>()
   reason: Schema.String
 }) {}
 
+// Built once: deriving the decoder per record cost more than decoding.
+const decodeBody = Schema.decodeUnknown(Schema.parseJson(EventEnvelope))
+
 export const decodeEvent = (record: QueueRecord) =>
-  Schema.decodeUnknown(Schema.parseJson(EventEnvelope))(record.body).pipe(
+  decodeBody(record.body).pipe(
     Effect.mapError((error) => new UndecodableMessage({ messageId: record.messageId, reason: error.message.slice(0, 500) }))
   )

@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { ClassifierInput } from "../../domain/Classification.js"
 import { Classifier, type ClassifierError } from "../../services/Classifier.js"
 import { type RichpanelError } from "../../services/Richpanel.js"

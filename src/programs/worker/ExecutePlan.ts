@@ -1,4 +1,4 @@
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { AWAITING_TAG, type Plan } from "../../domain/Policy.js"
 import { OWN_NOTE_MARKER } from "../../domain/SkipRules.js"

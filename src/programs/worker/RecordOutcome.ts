@@ -1,4 +1,5 @@
-import { Clock, Effect } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { EventLog, type EventOutcome } from "../../services/EventLog.js"
 import { WaitForDependency } from "./WorkerErrors.js"

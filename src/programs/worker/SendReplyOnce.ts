@@ -1,4 +1,6 @@
-import { Clock, Effect, Option } from "effect"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { ConversationStore } from "../../services/ConversationStore.js"
 import { Richpanel, type Ticket } from "../../services/Richpanel.js"

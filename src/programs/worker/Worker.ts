@@ -1,4 +1,5 @@
-import { Cause, Effect } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { QueueControl } from "../../services/QueueControl.js"
 import { WorkerSettings } from "../../services/WorkerSettings.js"
