@@ -1,19 +1,10 @@
-import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { SendMessageCommand } from "@aws-sdk/client-sqs"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
 import { EventQueue, QueueUnavailable } from "../services/EventQueue.js"
-
-/** One SQS client per runtime; the SDK's own retries are off because `queueSendRetry` owns them. */
-const sqsClient = Effect.gen(function* () {
-  const region = yield* Config.string("AWS_REGION").pipe(Config.withDefault("us-east-2"))
-  const endpoint = yield* Config.option(Config.string("SQS_ENDPOINT"))
-  return yield* Effect.acquireRelease(
-    Effect.sync(() => new SQSClient({ region, maxAttempts: 1, ...(endpoint._tag === "Some" ? { endpoint: endpoint.value } : {}) })),
-    (client) => Effect.sync(() => client.destroy())
-  )
-})
+import { sqsClient } from "./SqsClient.js"
 
 /** The AWS producer: `EVENTS_QUEUE_URL` names the FIFO queue (`rp-mw-events.fifo`). */
 export const layer = Layer.scoped(

@@ -1,19 +1,16 @@
-import { ChangeMessageVisibilityCommand, SQSClient } from "@aws-sdk/client-sqs"
+import { ChangeMessageVisibilityCommand } from "@aws-sdk/client-sqs"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { QueueControl, VisibilityChangeFailed } from "../services/QueueControl.js"
+import { sqsClient } from "./SqsClient.js"
 
 /** ChangeMessageVisibility on the FIFO queue (`EVENTS_QUEUE_URL`); SQS caps visibility at 12 hours. */
 export const layer = Layer.scoped(
   QueueControl,
   Effect.gen(function* () {
     const queueUrl = yield* Config.string("EVENTS_QUEUE_URL")
-    const region = yield* Config.string("AWS_REGION").pipe(Config.withDefault("us-east-2"))
-    const client = yield* Effect.acquireRelease(
-      Effect.sync(() => new SQSClient({ region, maxAttempts: 2 })),
-      (c) => Effect.sync(() => c.destroy())
-    )
+    const client = yield* sqsClient
     return QueueControl.of({
       delayRetry: (receiptHandle, delaySeconds) =>
         Effect.tryPromise({
