@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { AppConfig } from "../services/AppConfig.js"
+import { Classifier } from "../services/Classifier.js"
 import type { Downstream } from "../services/Downstream.js"
 import type { RateLimit } from "../services/RateLimiter.js"
 import { WorkerSettings } from "../services/WorkerSettings.js"
@@ -11,7 +12,6 @@ import * as OpenAiClassifier from "./OpenAiClassifier.js"
 import * as RichpanelHttp from "./RichpanelHttp.js"
 import * as RateLimiterDynamo from "./RateLimiterDynamo.js"
 import * as RateLimiterMemory from "./RateLimiterMemory.js"
-import * as RulesClassifier from "./RulesClassifier.js"
 
 /** Richpanel for real when `RICHPANEL_API_KEY` is set; otherwise a dry run that records what it would write. */
 export const richpanel = Layer.unwrapEffect(
@@ -28,7 +28,7 @@ export const classifier = Layer.unwrapEffect(
     const config = yield* AppConfig
     if (Option.isSome(config.openaiApiKey)) return OpenAiClassifier.layer
     const settings = yield* WorkerSettings
-    return RulesClassifier.layer(settings.routing.rules_classifier.patterns)
+    return Layer.succeed(Classifier, settings.rulesClassifier)
   })
 )
 

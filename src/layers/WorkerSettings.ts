@@ -5,6 +5,7 @@ import * as Layer from "effect/Layer"
 import { loadRoutingConfig } from "../domain/RoutingConfig.js"
 import { loadTemplates, renderTemplate } from "../domain/Templates.js"
 import { WorkerSettings } from "../services/WorkerSettings.js"
+import * as RulesClassifier from "./RulesClassifier.js"
 
 /**
  * Loads and validates the routing config (`MW_ROUTING_CONFIG`) and the template catalogue (`MW_TEMPLATES`) once
@@ -20,6 +21,7 @@ export const layer = Layer.effect(
     return WorkerSettings.of({
       routing,
       botAuthorId,
+      rulesClassifier: RulesClassifier.make(routing.rules_classifier.patterns),
       maxReceiveCount,
       renderReply: (templateId, channel, variables) =>
         Either.mapBoth(renderTemplate(templates, templateId, variables, { channel }), {

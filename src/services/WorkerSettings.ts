@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import type * as Either from "effect/Either"
 import type * as Option from "effect/Option"
 import type { RoutingConfig } from "../domain/RoutingConfigSchema.js"
+import type { Classifier } from "./Classifier.js"
 
 /** The channel variant of a template: email copy, or the short livechat copy. */
 export type ReplyChannel = "email" | "livechat"
@@ -20,6 +21,11 @@ export class WorkerSettings extends Context.Tag("rp-mw/WorkerSettings")<WorkerSe
     channel: ReplyChannel,
     variables: Readonly<Record<string, string>>
   ) => Either.Either<string, string>
+  /**
+   * The local rules classifier, kept at hand when the model fails: its guess goes into the decision record
+   * for the agent who picks the ticket up. It never drives routing or a reply (product spec §4.5).
+   */
+  readonly rulesClassifier: Classifier["Type"]
   /** Messages a worker may take before the queue gives up on it (the DLQ's maxReceiveCount). */
   readonly maxReceiveCount: number
 }>() {}

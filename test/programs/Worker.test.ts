@@ -298,6 +298,9 @@ describe("Worker: classifier failures hand over (DESIGN §4.6)", () => {
       const record = yield* eventFor(envelope.event_id)
       expect(record?.outcome).toBe("handed-over")
       expect(decisionOf(record).classifier.failure).toBe("ClassifierTransient")
+      // The rules classifier's guess is kept for the agent, but routing stays the fail-closed fallback.
+      expect(decisionOf(record).classifier.rules_guess).toMatchObject({ intent: "return_request" })
+      expect(decisionOf(record).team).toBe("Email Support Team")
     }).pipe(inMode("live")))
 
   it.effect("the classifier's retries wait on the clock: nothing is decided before the backoff has passed", () =>

@@ -29,6 +29,7 @@ import {
 } from "../../src/services/Richpanel.js"
 import { WorkerSettings } from "../../src/services/WorkerSettings.js"
 import { appConfig } from "./fakes.js"
+import * as RulesClassifier from "../../src/layers/RulesClassifier.js"
 
 /**
  * Fast, Ref-backed fakes around the worker program: a Richpanel that keeps tickets the way Richpanel does
@@ -317,6 +318,7 @@ export const settingsLayer = (botAuthorId: string | null = BOT_AUTHOR_ID) =>
   Layer.succeed(WorkerSettings, WorkerSettings.of({
     routing: defaultRoutingConfig,
     botAuthorId: botAuthorId === null ? Option.none() : Option.some(botAuthorId),
+    rulesClassifier: RulesClassifier.make(defaultRoutingConfig.rules_classifier.patterns),
     maxReceiveCount: 5,
     renderReply: (templateId, channel, variables) =>
       Either.mapBoth(renderTemplate(defaultTemplates, templateId, variables, { channel }), {
@@ -371,7 +373,7 @@ export interface Decision {
   readonly reasons: ReadonlyArray<string>
   readonly would_reply: string | null
   readonly reply: string | null
-  readonly classifier: { readonly source: string; readonly failure?: string }
+  readonly classifier: { readonly source: string; readonly failure?: string; readonly rules_guess?: { readonly intent: string; readonly confidence: number } }
 }
 
 export const decisionOf = (record: EventRecord | undefined): Decision => {

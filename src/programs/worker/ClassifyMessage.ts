@@ -3,6 +3,7 @@ import type { ClassifierOutput } from "../../domain/Classification.js"
 import type { ChannelClass } from "../../domain/Envelope.js"
 import type { ClassificationResult } from "../../domain/Policy.js"
 import { redact } from "../../domain/redact.js"
+import { WorkerSettings } from "../../services/WorkerSettings.js"
 import * as Downstreams from "./Downstreams.js"
 
 export interface ClassifyOutcome {
@@ -11,6 +12,8 @@ export interface ClassifyOutcome {
   readonly model?: string
   readonly promptVersion?: string
   readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly cachedTokens: number }
+  /** When the model failed: the rules classifier's guess, recorded for the agent (never used to route or reply). */
+  readonly fallbackGuess?: { readonly intent: string; readonly confidence: number }
 }
 
 /** Product spec §5: the model sees redacted text capped at 4,000 characters. */
@@ -46,7 +49,7 @@ export const classifyMessage = Effect.fn("Worker.classify")(function* (input: {
     const reason = input.attachmentCount > 0 ? "attachment-only message" : "empty message"
     return { result: { _tag: "Classified", output: nothingToClassify(reason) }, source: "none" } satisfies ClassifyOutcome
   }
-  return yield* Downstreams.classify({
+  const classifierInput = {
     text: redact(input.text).slice(0, MAX_PROMPT_CHARS),
     channel: input.channel,
     hasOrderNumber: input.hasOrderNumber,
@@ -54,7 +57,8 @@ export const classifyMessage = Effect.fn("Worker.classify")(function* (input: {
     hasPhone: input.hasPhone,
     hasAttachments: input.attachmentCount > 0,
     hasLinkedOrder: false
-  }).pipe(
+  }
+  return yield* Downstreams.classify(classifierInput).pipe(
     Effect.map((classification): ClassifyOutcome => ({
       result: { _tag: "Classified", output: classification.output },
       source: classification.source,
@@ -63,9 +67,19 @@ export const classifyMessage = Effect.fn("Worker.classify")(function* (input: {
       ...(classification.usage === undefined ? {} : { usage: classification.usage })
     })),
     Effect.catchAll((error) =>
-      Effect.logWarning("classification failed; handing over to a human", error._tag).pipe(
-        Effect.as<ClassifyOutcome>({ result: { _tag: "Failed", reason: error._tag }, source: "none" })
-      )
+      Effect.gen(function* () {
+        yield* Effect.logWarning("classification failed; handing over to a human", error._tag)
+        const settings = yield* WorkerSettings
+        const guess = yield* settings.rulesClassifier.classify(classifierInput).pipe(Effect.option)
+        const outcome: ClassifyOutcome = {
+          result: { _tag: "Failed", reason: error._tag },
+          source: "none",
+          ...(guess._tag === "Some"
+            ? { fallbackGuess: { intent: guess.value.output.primary_intent, confidence: guess.value.output.confidence } }
+            : {})
+        }
+        return outcome
+      })
     )
   )
 })

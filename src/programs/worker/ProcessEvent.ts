@@ -162,6 +162,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
         ...(classified.promptVersion === undefined ? {} : { prompt_version: classified.promptVersion }),
         ...(classified.usage === undefined ? {} : { usage: classified.usage }),
         ...(classified.result._tag === "Failed" ? { failure: classified.result.reason } : {}),
+        ...(classified.fallbackGuess === undefined ? {} : { rules_guess: classified.fallbackGuess }),
         ...(classification === undefined ? {} : {
           language: classification.language,
           sentiment: classification.sentiment,
