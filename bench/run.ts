@@ -3,7 +3,9 @@ import { benchBundle } from "./bundle.js"
 import { killAll } from "./children.js"
 import { benchHttp } from "./http.js"
 import { BENCH_DIR, BUILD_DIR } from "./paths.js"
+import { benchRateLimit } from "./rateLimit.js"
 import { type Entry, renderTable, writeResults } from "./table.js"
+import { benchWorker } from "./worker.js"
 
 /**
  * `npm run bench`: every measure is taken side by side with its baseline in this one run, because the machine is
@@ -30,6 +32,8 @@ const main = async () => {
     }))
   )
   entries.push(...(await benchBundle({ initRuns: 15, progress })))
+  entries.push(...(await benchWorker({ messages: 5_000, conversations: 500, batchSize: 10, rounds: 2, sliceBatches: 10, progress })))
+  entries.push(...(await benchRateLimit({ limit: 20, windowMs: 2_000, workers: 4, windows: 5, progress })))
 
   const resultsFile = path.join(BENCH_DIR, "results.json")
   writeResults(resultsFile, entries)

@@ -27,7 +27,7 @@ export const met = (entry: Entry): boolean | null => {
 const num = (value: number | null, digits: number) =>
   value === null || !Number.isFinite(value) ? "n/a" : value.toLocaleString("en-US", { maximumFractionDigits: digits })
 
-const figure = (value: number | null, unit: string) => num(value, unit === "bytes" || unit === "req/s" ? 0 : 2)
+const figure = (value: number | null, unit: string) => num(value, unit === "bytes" || unit === "req/s" || unit === "msg/s" ? 0 : 2)
 
 const targetText = (target: Target | null) => (target === null ? "-" : `${target.on} ${target.op} ${target.limit}`)
 

@@ -11,60 +11,78 @@ export interface WorkerBenchOptions {
   readonly messages: number
   readonly conversations: number
   readonly batchSize: number
-  /** Timed passes per side, alternating so drift on a shared machine hits every side alike. */
+  /** Passes over all messages per side, each on fresh (empty) stores. */
   readonly rounds: number
+  /** Batches per slice: the sides take turns slice by slice, so drift on a shared machine hits them alike. */
+  readonly sliceBatches: number
   readonly progress: (line: string) => void
 }
 
-interface Pass {
-  readonly ms: number
-  readonly tally: Tally
+/** One side of the comparison: runs some batches, and accumulates the time they took. */
+interface Side {
+  readonly label: string
+  ms: number
+  readonly run: (batches: ReadonlyArray<SQSEvent>) => Promise<void>
+  readonly close: () => Promise<void>
 }
 
-/** One Lambda container: the SQS handler over every batch in turn, on a runtime built (and emptied) per pass. */
-const runPipeline = async (classifier: Layer.Layer<Classifier>, batches: ReadonlyArray<SQSEvent>): Promise<Pass> => {
-  const tally = newTally()
+/** One Lambda container: the SQS handler on a runtime of its own, batch after batch. */
+const pipeline = async (label: string, classifier: Layer.Layer<Classifier>, tally: Tally): Promise<Side> => {
   const runtime = ManagedRuntime.make(workerServices(classifier, tally))
-  try {
-    await runtime.runtime()
-    const handler = workerHandler(runtime)
-    let failures = 0
-    const started = performance.now()
-    for (const batch of batches) failures += (await handler(batch)).batchItemFailures.length
-    const ms = performance.now() - started
-    if (failures > 0) throw new Error(`worker: ${failures} records failed (expected none with instant fakes)`)
-    return { ms, tally }
-  } finally {
-    await runtime.dispose()
+  await runtime.runtime()
+  const handler = workerHandler(runtime)
+  return {
+    label,
+    ms: 0,
+    run: async (batches) => {
+      for (const batch of batches) {
+        const failed = (await handler(batch)).batchItemFailures.length
+        if (failed > 0) throw new Error(`worker ${label}: ${failed} records failed (expected none with instant fakes)`)
+      }
+    },
+    close: () => runtime.dispose()
   }
 }
 
 /**
  * The work no pipeline can avoid: parse each body, and one Map lookup + insert for each store or Richpanel
- * operation the pipeline made for it (`opsPerMessage`, counted on the pipeline's own passes).
+ * operation the pipeline made for it (`opsPerMessage`, counted on the warm-up pass).
  */
-const runBare = (batches: ReadonlyArray<SQSEvent>, opsPerMessage: number): Pass => {
-  const tally = newTally()
+const bare = (opsPerMessage: number): Side => {
   const store = new Map<string, number>()
-  const started = performance.now()
-  for (const batch of batches) {
-    for (const record of batch.Records) {
-      const envelope = JSON.parse(record.body) as { readonly conversation_id: string; readonly event_id: string }
-      for (let op = 0; op < opsPerMessage; op++) {
-        const key = `${envelope.conversation_id}#${op}`
-        store.set(key, (store.get(key) ?? 0) + 1)
+  return {
+    label: "bare",
+    ms: 0,
+    run: async (batches) => {
+      for (const batch of batches) {
+        for (const record of batch.Records) {
+          const envelope = JSON.parse(record.body) as { readonly conversation_id: string }
+          for (let op = 0; op < opsPerMessage; op++) {
+            const key = `${envelope.conversation_id}#${op}`
+            store.set(key, (store.get(key) ?? 0) + 1)
+          }
+        }
       }
-      tally.ops += opsPerMessage
-    }
+    },
+    close: async () => store.clear()
   }
-  return { ms: performance.now() - started, tally }
 }
 
-const sum = (passes: ReadonlyArray<Pass>) => passes.reduce((total, p) => total + p.ms, 0)
+/** Every side over every batch, slice by slice, alternating the order of the sides from one slice to the next. */
+const interleave = async (sides: ReadonlyArray<Side>, batches: ReadonlyArray<SQSEvent>, sliceBatches: number) => {
+  for (let start = 0, slice = 0; start < batches.length; start += sliceBatches, slice++) {
+    const part = batches.slice(start, start + sliceBatches)
+    for (const side of slice % 2 === 0 ? sides : [...sides].reverse()) {
+      const started = performance.now()
+      await side.run(part)
+      side.ms += performance.now() - started
+    }
+  }
+}
 
 const describeTally = (t: Tally, n: number) =>
-  `${(t.ops / n).toFixed(2)} ops/msg, ${t.loadTicket} ticket reads, ${t.richpanelWrites} Richpanel writes (${t.replies} replies), ` +
-  `${t.logLines} log lines; outcomes ${[...t.outcomes].map(([o, c]) => `${o} ${c}`).join(", ")}`
+  `${(t.ops / n).toFixed(2)} store/Richpanel ops per message, ${t.loadTicket} ticket reads, ${t.richpanelWrites} Richpanel writes ` +
+  `(${t.replies} replies), ${t.logLines} log lines; outcomes ${[...t.outcomes].map(([o, c]) => `${o} ${c}`).join(", ")}`
 
 /** Worker throughput in live mode with zero-latency fakes, rules classifier and instant classifier, against bare work. */
 export const benchWorker = async (options: WorkerBenchOptions): Promise<ReadonlyArray<Entry>> => {
@@ -73,31 +91,36 @@ export const benchWorker = async (options: WorkerBenchOptions): Promise<Readonly
   const batches = sqsBatches(queueBodies(n, options.conversations), options.batchSize)
   const instant = instantClassifier()
 
-  // Warm-up: JIT, and the instant classifier learns its answers; the rules pass also counts ops per message.
-  const warm = await runPipeline(rulesClassifier, batches)
-  await runPipeline(instant.layer, batches)
-  const opsPerMessage = Math.ceil(warm.tally.ops / n)
-  runBare(batches, opsPerMessage)
-  options.progress(`worker: warm-up ${(warm.ms / 1000).toFixed(1)} s; ${describeTally(warm.tally, n)}`)
+  // Warm-up: every text is new to the instant classifier, so it asks the rules classifier and learns the answer;
+  // the JIT sees the whole path, and the pass counts the operations per message for the bare baseline.
+  const warmTally = newTally()
+  const warm = await pipeline("warm-up", instant.layer, warmTally)
+  await interleave([warm], batches, batches.length)
+  await warm.close()
+  const opsPerMessage = Math.ceil(warmTally.ops / n)
+  options.progress(`worker: warm-up ${(warm.ms / 1000).toFixed(1)} s; ${describeTally(warmTally, n)}`)
 
-  const rules: Array<Pass> = []
-  const fixed: Array<Pass> = []
-  const bare: Array<Pass> = []
-  const missesBefore = instant.misses()
+  const totals = { bare: 0, rules: 0, instant: 0 }
+  const learnt = instant.misses()
   for (let round = 1; round <= options.rounds; round++) {
-    options.progress(`worker: round ${round}/${options.rounds}, ${n} messages each: bare, rules classifier, instant classifier`)
-    bare.push(runBare(batches, opsPerMessage))
-    rules.push(await runPipeline(rulesClassifier, batches))
-    fixed.push(await runPipeline(instant.layer, batches))
+    options.progress(`worker: round ${round}/${options.rounds}: bare, rules classifier and instant classifier take turns every ${options.sliceBatches} batches`)
+    const sides = [bare(opsPerMessage), await pipeline("rules", rulesClassifier, newTally()), await pipeline("instant", instant.layer, newTally())]
+    await interleave(sides, batches, options.sliceBatches)
+    for (const side of sides) await side.close()
+    const [b, r, i] = sides.map((s) => s.ms)
+    totals.bare += b ?? 0
+    totals.rules += r ?? 0
+    totals.instant += i ?? 0
+    options.progress(`worker: round ${round}: rules ${(((r ?? 0) * 1000) / n).toFixed(0)}, instant ${(((i ?? 0) * 1000) / n).toFixed(0)}, bare ${(((b ?? 0) * 1000) / n).toFixed(2)} µs/msg`)
   }
-  if (instant.misses() !== missesBefore) throw new Error("worker: the instant classifier met a text it had not learnt")
+  if (instant.misses() !== learnt) throw new Error("worker: the instant classifier met a text it had not learnt")
   const total = n * options.rounds
-  const us = { bare: (sum(bare) * 1000) / total, rules: (sum(rules) * 1000) / total, fixed: (sum(fixed) * 1000) / total }
+  const us = { bare: (totals.bare * 1000) / total, rules: (totals.rules * 1000) / total, instant: (totals.instant * 1000) / total }
   const rate = (usPerMessage: number) => 1e6 / usPerMessage
   options.progress(
-    `worker: rules ${us.rules.toFixed(1)} µs/msg (${rate(us.rules).toFixed(0)} msg/s), instant ${us.fixed.toFixed(1)} µs/msg ` +
-      `(${rate(us.fixed).toFixed(0)} msg/s), bare ${us.bare.toFixed(2)} µs/msg at ${opsPerMessage} ops/msg; ` +
-      `rules classifier ≈ ${(us.rules - us.fixed).toFixed(1)} µs/msg`
+    `worker: rules ${us.rules.toFixed(1)} µs/msg (${rate(us.rules).toFixed(0)} msg/s), instant ${us.instant.toFixed(1)} µs/msg ` +
+      `(${rate(us.instant).toFixed(0)} msg/s), bare ${us.bare.toFixed(2)} µs/msg at ${opsPerMessage} ops/msg; ` +
+      `rules classifier ≈ ${(us.rules - us.instant).toFixed(1)} µs/msg`
   )
   const throughput = (name: string, value: number): Entry => ({
     name, value, unit: "msg/s", baseline: rate(us.bare), ratio: value / rate(us.bare), target: null
@@ -107,8 +130,8 @@ export const benchWorker = async (options: WorkerBenchOptions): Promise<Readonly
   })
   return [
     throughput("worker_throughput_rules_classifier", rate(us.rules)),
-    throughput("worker_throughput_instant_classifier", rate(us.fixed)),
+    throughput("worker_throughput_instant_classifier", rate(us.instant)),
     cost("worker_cost_rules_classifier", us.rules),
-    cost("worker_cost_instant_classifier", us.fixed)
+    cost("worker_cost_instant_classifier", us.instant)
   ]
 }

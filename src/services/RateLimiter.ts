@@ -19,6 +19,12 @@ export interface RateLimit {
    * size refilling continuously at `limit` per `intervalMs` (Shopify: 1000 points restoring 50/s).
    */
   readonly capacity?: number
+  /**
+   * Window mode only: a token comes back `intervalMs + guardMs` after it was spent. The spend is stamped before
+   * the limiter's own store round trip and the HTTP send, so a request can reach the API a few tens of ms later
+   * than stamped; without a guard the reused slot can overtake the request it replaces and earn a 429.
+   */
+  readonly guardMs?: number
 }
 
 /**

@@ -17,24 +17,27 @@ const acquiredAt = (downstream: Downstream, cost?: number) =>
   Effect.flatMap(RateLimiter, (limiter) => Effect.zipRight(limiter.acquire(downstream, cost), Clock.currentTimeMillis))
 
 /** The most acquisitions that fall in any half-open window `[t, t + windowMs)`. */
+/** Tokens come back one window plus this guard after they were spent (see `RateLimit.guardMs`). */
+const GUARD = RateLimiterMemory.defaultLimits.richpanel.guardMs ?? 0
+
 const busiestWindow = (times: ReadonlyArray<number>, windowMs: number) => {
   const sorted = [...times].sort((a, b) => a - b)
   return Math.max(...sorted.map((start) => sorted.filter((t) => t >= start && t < start + windowMs).length))
 }
 
 describe("RateLimiterMemory", () => {
-  it.effect("the 51st Richpanel request in a 30 s window waits until the oldest token comes back", () =>
+  it.effect("the 51st Richpanel request in a 30 s window waits until the oldest token comes back (plus the guard)", () =>
     Effect.gen(function*() {
       for (let i = 0; i < 10; i++) expect(yield* acquiredAt("richpanel")).toBe(0)
       yield* TestClock.adjust("10 seconds")
       for (let i = 0; i < 40; i++) expect(yield* acquiredAt("richpanel")).toBe(10_000)
       const next = yield* Effect.fork(Effect.all(Array.from({ length: 11 }, () => acquiredAt("richpanel"))))
-      yield* TestClock.adjust("19999 millis")
+      yield* TestClock.adjust(20_000 + GUARD - 1)
       expect(yield* Fiber.poll(next)).toEqual(Option.none())
       yield* TestClock.adjust("1 millis")
-      // The ten spent at 0 come back at 30 s; the eleventh waits for those spent at 10 s.
+      // The ten spent at 0 come back at 30 s + guard; the eleventh waits for those spent at 10 s.
       yield* TestClock.adjust("10 seconds")
-      expect(yield* Fiber.join(next)).toEqual([...Array(10).fill(30_000), 40_000])
+      expect(yield* Fiber.join(next)).toEqual([...Array(10).fill(30_000 + GUARD), 40_000 + GUARD])
     }).pipe(Effect.provide(RateLimiterMemory.layerDefault)))
 
   it.effect("100 concurrent callers never see more than 50 in any 30 s window, nor wait longer than needed", () =>
@@ -47,7 +50,7 @@ describe("RateLimiterMemory", () => {
       yield* TestClock.adjust("2 minutes")
       const times = yield* Fiber.join(Fiber.all(callers))
       expect(busiestWindow(times, 30_000)).toBe(50)
-      const expected = times.map((_, i) => (i < 50 ? i * 500 : 30_000 + (i - 50) * 500))
+      const expected = times.map((_, i) => (i < 50 ? i * 500 : 30_000 + GUARD + (i - 50) * 500))
       expect(times).toEqual(expected)
     }).pipe(Effect.provide(RateLimiterMemory.layerDefault)))
 
