@@ -1,5 +1,6 @@
 import { parseArgs, UsageError } from "./Args.js"
 import { demo, events, replay } from "./commands.js"
+import { evalCommand } from "./EvalCommand.js"
 import { modeCommand } from "./ModeCommands.js"
 
 const USAGE = `rp-mw — operator CLI
@@ -11,6 +12,7 @@ const USAGE = `rp-mw — operator CLI
   rp-mw mode set <shadow|route-only|live> [--reason R]
   rp-mw mode clear                                    back to MW_MODE
   rp-mw kill [--all] [--reason R]                     stop all customer replies (--all: all Richpanel writes)
+  rp-mw eval [--csv FILE]                             rules classifier accuracy on the Bitext dataset
 
 The mode commands act on the running local runtime, or with --aws on the deployed stack's DynamoDB table.
 URL defaults to the running local runtime (MW_DATA_DIR/runtime.json), else http://127.0.0.1:$PORT.`
@@ -29,6 +31,8 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
       return modeCommand(args, false)
     case "kill":
       return modeCommand(args, true)
+    case "eval":
+      return evalCommand(args)
     case undefined:
     case "help":
     case "--help":

@@ -6,8 +6,8 @@ import type { IntentId } from "../../src/domain/Taxonomy.js"
 import { defaultRoutingConfig } from "../../src/domain/RoutingConfig.js"
 import { formatReport, score } from "../../src/eval/evaluate.js"
 import * as RulesClassifier from "../../src/layers/RulesClassifier.js"
-import { BITEXT_MAPPING, HUMAN_REQUESTED_INTENTS } from "./bitextMapping.js"
-import { parseCsv, parseCsvObjects } from "./csv.js"
+import { BITEXT_MAPPING, HUMAN_REQUESTED_INTENTS } from "../../src/eval/bitextMapping.js"
+import { parseCsv, parseCsvObjects } from "../../src/eval/csv.js"
 
 /**
  * The rules classifier on the Bitext customer-support dataset (CDLA-Sharing-1.0), its intents mapped onto ours

@@ -1,4 +1,4 @@
-import type { IntentId } from "../../src/domain/Taxonomy.js"
+import type { IntentId } from "../domain/Taxonomy.js"
 
 /**
  * How the Bitext customer-support dataset's 27 intents (CDLA-Sharing-1.0) map onto our 25. The dataset is a
