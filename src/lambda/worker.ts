@@ -1,4 +1,4 @@
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda"
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -30,4 +30,4 @@ export const WorkerLive = Layer.mergeAll(
 const runtime = ManagedRuntime.make(WorkerLive)
 process.once("SIGTERM", () => void Effect.runPromise(runtime.disposeEffect))
 
-export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = workerHandler(runtime)
+export const handler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> = workerHandler(runtime)

@@ -1,7 +1,7 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import type * as Effect from "effect/Effect"
 import { processFifoBatch, type QueueRecord } from "../programs/Batch.js"
-import { processRecord } from "../programs/worker/Worker.js"
+import { MESSAGE_DEADLINE_MS, processRecord } from "../programs/worker/Worker.js"
 import type { Runner } from "./Runner.js"
 
 const toQueueRecord = (record: SQSRecord): QueueRecord => {
@@ -19,10 +19,19 @@ const toQueueRecord = (record: SQSRecord): QueueRecord => {
 /** Every service the worker program needs; a runtime must provide all of them. */
 export type WorkerServices = Effect.Effect.Context<ReturnType<typeof processRecord>>
 
-/** The thin SQS adapter: the same function runs under Lambda's event source mapping and the local consumer. */
+/** Room left after the last record may start: its own deadline plus time to answer the event source mapping. */
+const SAFETY_MS = 2_000
+
+/**
+ * The thin SQS adapter: the same function runs under Lambda's event source mapping and the local consumer.
+ * Under Lambda, records that could not finish inside the invocation's remaining time are not started.
+ */
 export const workerHandler =
   (runtime: Runner<WorkerServices>) =>
-  (event: SQSEvent): Promise<SQSBatchResponse> =>
-    runtime.runPromise(processFifoBatch(event.Records.map(toQueueRecord), processRecord)).then((result) => ({
+  (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
+    const remaining = context?.getRemainingTimeInMillis()
+    const options = remaining === undefined ? {} : { startWithinMs: remaining - MESSAGE_DEADLINE_MS - SAFETY_MS }
+    return runtime.runPromise(processFifoBatch(event.Records.map(toQueueRecord), processRecord, options)).then((result) => ({
       batchItemFailures: [...result.batchItemFailures]
     }))
+  }

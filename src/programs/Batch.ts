@@ -1,3 +1,4 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 /** One queue message as the worker sees it, whatever delivered it (Lambda's SQS event or the local consumer). */
 export interface QueueRecord {
@@ -23,13 +24,19 @@ export interface BatchResult {
  */
 export const processFifoBatch = <E, R>(
   records: ReadonlyArray<QueueRecord>,
-  processRecord: (record: QueueRecord) => Effect.Effect<void, E, R>
+  processRecord: (record: QueueRecord) => Effect.Effect<void, E, R>,
+  /** How long after the batch starts a record may still be started (the invocation's time left, less one record). */
+  options: { readonly startWithinMs?: number } = {}
 ): Effect.Effect<BatchResult, never, R> =>
   Effect.gen(function* () {
+    const startBefore = options.startWithinMs === undefined ? undefined : (yield* Clock.currentTimeMillis) + options.startWithinMs
     const failedGroups = new Set<string>()
     const failures: Array<{ itemIdentifier: string }> = []
     for (const record of records) {
-      if (failedGroups.has(record.groupId)) {
+      // No record is started that could not finish before the invocation times out: a timed-out invocation would
+      // fail the whole batch, finished records included. The rest go back to the queue untouched.
+      const tooLate = startBefore !== undefined && (yield* Clock.currentTimeMillis) >= startBefore
+      if (tooLate || failedGroups.has(record.groupId)) {
         failures.push({ itemIdentifier: record.messageId })
         continue
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Fiber, TestClock } from "effect"
 import { processFifoBatch, type QueueRecord } from "../../src/programs/Batch.js"
 
 const record = (messageId: string, groupId: string): QueueRecord => ({ messageId, receiptHandle: `rh-${messageId}`, groupId, body: "{}", receiveCount: 1 })
@@ -26,6 +26,22 @@ describe("processFifoBatch", () => {
         r.messageId === "a1" ? Effect.die(new Error("bug")) : Effect.void
       )
       expect(result.batchItemFailures).toEqual([{ itemIdentifier: "a1" }])
+    })
+  )
+})
+
+describe("processFifoBatch under an invocation deadline", () => {
+  it.effect("does not start records once the time budget is spent; they go back to the queue unprocessed", () =>
+    Effect.gen(function* () {
+      const seen: Array<string> = []
+      const slow = (r: QueueRecord) => Effect.sync(() => seen.push(r.messageId)).pipe(Effect.zipRight(Effect.sleep("10 seconds")))
+      const fiber = yield* Effect.fork(
+        processFifoBatch([record("a1", "A"), record("b1", "B"), record("c1", "C")], slow, { startWithinMs: 15_000 })
+      )
+      yield* TestClock.adjust("30 seconds")
+      const result = yield* Fiber.join(fiber)
+      expect(seen).toEqual(["a1", "b1"])
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: "c1" }])
     })
   )
 })

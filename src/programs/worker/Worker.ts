@@ -10,7 +10,8 @@ import { recordOutcome } from "./RecordOutcome.js"
 import { WaitForDependency, type WorkerFailure } from "./WorkerErrors.js"
 
 /** Inside the worker Lambda's 30 s timeout, with room to hand the message back to the queue. */
-export const MESSAGE_DEADLINE = "25 seconds"
+export const MESSAGE_DEADLINE_MS = 25_000
+export const MESSAGE_DEADLINE = `${MESSAGE_DEADLINE_MS / 1000} seconds`
 
 /**
  * How long a message waits before its next try while a dependency is down: 5 min, 15 min, 45 min, 2 h 15 min.
