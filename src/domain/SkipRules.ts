@@ -62,7 +62,8 @@ export const skipReason = (
   return null
 }
 
-const isOwnComment = (comment: TicketComment, botAuthorId: string | undefined) =>
+/** Our own reply (bot author) or note (marker). */
+export const isOwnComment = (comment: TicketComment, botAuthorId: string | undefined) =>
   (botAuthorId !== undefined && comment.authorId === botAuthorId) || comment.text.startsWith(OWN_NOTE_MARKER)
 
 /** A human agent (an operator who is not our bot, writing publicly) has answered in this conversation. */

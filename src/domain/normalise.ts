@@ -119,7 +119,18 @@ export const normalise = (payload: DecodedPayload, receivedAt: string): EventEnv
   const { created_at, text: fullText } = draft.message
   // Hash the full text (not the truncated one) so two long messages sharing a prefix stay distinct.
   const eventKey = draft.message.id ??
-    `h${contentHash({ conversation_id, channel_raw, customer, text: fullText, created_at, attachments })}`
+    `h${contentHash({
+      conversation_id,
+      channel_raw,
+      customer,
+      text: fullText,
+      created_at,
+      attachments,
+      // Without a message id or a timestamp, a redelivery and a new message with the same words ("yes", or an
+      // id-only payload) look alike; dropping the new one would lose it, so the receive time tells them apart
+      // and the worker's per-comment claim catches the real duplicates after re-reading the ticket.
+      received_at: created_at === undefined ? receivedAt : undefined
+    })}`
   return {
     event_id: `evt:rp:${conversation_id}:${eventKey}`,
     received_at: receivedAt,

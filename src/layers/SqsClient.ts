@@ -10,7 +10,15 @@ export const sqsClient = Effect.gen(function* () {
   const region = yield* Config.string("AWS_REGION").pipe(Config.withDefault("us-east-2"))
   const endpoint = yield* Config.option(Config.string("SQS_ENDPOINT"))
   return yield* Effect.acquireRelease(
-    Effect.sync(() => new SQSClient({ region, maxAttempts: 1, ...(endpoint._tag === "Some" ? { endpoint: endpoint.value } : {}) })),
+    Effect.sync(() =>
+      new SQSClient({
+        region,
+        maxAttempts: 1,
+        // A hung connection must end in a clean 503 (ingress) or a retry, not in the Lambda's own timeout.
+        requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+        ...(endpoint._tag === "Some" ? { endpoint: endpoint.value } : {})
+      })
+    ),
     (client) => Effect.sync(() => client.destroy())
   )
 })

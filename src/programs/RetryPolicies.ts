@@ -28,7 +28,7 @@ export interface RetryOptions {
  * is a floor under the delay, never shortened by jitter; beyond `maxRetryAfter` the policy gives up.
  */
 export const retryPolicy = (options: RetryOptions): Schedule.Schedule<unknown, Retryable> => {
-  const maxRetryAfterMs = Duration.toMillis(options.maxRetryAfter ?? "30 seconds")
+  const maxRetryAfterMs = Duration.toMillis(options.maxRetryAfter ?? "10 seconds")
   return Schedule.exponential(options.base ?? "200 millis", options.factor ?? 2).pipe(
     Schedule.jittered,
     Schedule.intersect(Schedule.recurs(options.retries ?? 3)),

@@ -246,9 +246,16 @@ describe("event id", () => {
     expect(envelopeOf({ conversation_id: "c", text: "hi" }).event_id).toMatch(/^evt:rp:c:h[0-9a-f]{32}$/)
   })
 
-  it("is the same for the same payload delivered twice, whatever the receive time", () => {
-    const body = { conversation_id: "c", text: "hi", channel: "email", customer_email: "a@b.co" }
+  it("is the same for the same payload delivered twice, whatever the receive time, when it carries created_at", () => {
+    const body = { conversation_id: "c", text: "hi", channel: "email", customer_email: "a@b.co", created_at: "2024-01-01T00:00:00Z" }
     expect(envelopeOf(body, "2024-01-01T00:00:00Z").event_id).toBe(envelopeOf(body, "2025-06-30T12:00:00Z").event_id)
+  })
+
+  it("tells apart two arrivals of an id-only or timestamp-less payload, so a new message is never dropped", () => {
+    expect(envelopeOf({ ticket_id: "T-1" }, "2024-01-01T00:00:00Z").event_id)
+      .not.toBe(envelopeOf({ ticket_id: "T-1" }, "2024-01-01T00:05:00Z").event_id)
+    const yes = { conversation_id: "c", text: "yes" }
+    expect(envelopeOf(yes, "2024-01-01T00:00:00Z").event_id).not.toBe(envelopeOf(yes, "2024-01-02T00:00:00Z").event_id)
   })
 
   it("does not depend on key order", () => {

@@ -373,6 +373,7 @@ export interface Decision {
   readonly reasons: ReadonlyArray<string>
   readonly would_reply: string | null
   readonly reply: string | null
+  readonly tier0_hits: ReadonlyArray<string>
   readonly classifier: { readonly source: string; readonly failure?: string; readonly rules_guess?: { readonly intent: string; readonly confidence: number } }
 }
 

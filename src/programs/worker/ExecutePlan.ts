@@ -3,6 +3,7 @@ import type { EventEnvelope } from "../../domain/Envelope.js"
 import { AWAITING_TAG, type Plan } from "../../domain/Policy.js"
 import { OWN_NOTE_MARKER } from "../../domain/SkipRules.js"
 import type { Mode } from "../../services/AppConfig.js"
+import { ModeSwitch } from "../../services/ModeSwitch.js"
 import { Richpanel, type RichpanelError, type Ticket } from "../../services/Richpanel.js"
 import { WorkerSettings } from "../../services/WorkerSettings.js"
 import * as Downstreams from "./Downstreams.js"
@@ -74,6 +75,12 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
 
   if (plan.reply === null) return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
   const templateId = plan.reply.templateId
+  // The mode was read before classification; the kill switch may have been pulled since. Ask again, last thing.
+  const modeNow = yield* Effect.flatMap(ModeSwitch, (modes) => modes.effectiveMode)
+  if (modeNow !== "live") {
+    actions.push({ type: "reply", status: "shadow", template: templateId, reason: `mode:${modeNow}` })
+    return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
+  }
   const rendered = settings.renderReply(templateId, args.replyChannel, {})
   const result = rendered._tag === "Left"
     ? ({ status: "rejected", reason: `template:${rendered.left}` } as const)

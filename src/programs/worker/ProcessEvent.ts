@@ -6,7 +6,7 @@ import { channelClass } from "../../domain/normalise.js"
 import { extractOrderNumber } from "../../domain/OrderNumber.js"
 import { applyAwaitingChange, decide } from "../../domain/Policy.js"
 import { redact } from "../../domain/redact.js"
-import { humanHasReplied, latestComments, skipReason } from "../../domain/SkipRules.js"
+import { humanHasReplied, isOwnComment, latestComments, skipReason } from "../../domain/SkipRules.js"
 import { screenHandover, screenTier0 } from "../../domain/KeywordScreen.js"
 import { ticketFromEnvelope } from "../../layers/DryRunRichpanel.js"
 import { ConversationStore } from "../../services/ConversationStore.js"
@@ -27,21 +27,41 @@ import { MessageInProgress, WaitForDependency } from "./WorkerErrors.js"
 const loadTicket = Effect.fn("Worker.loadTicket")(function* (envelope: EventEnvelope) {
   const richpanel = yield* Richpanel
   return yield* Downstreams.richpanel(richpanel.loadTicket(envelope)).pipe(
-    Effect.map(Option.some<Ticket>),
+    Effect.map((ticket) => Option.some({ ticket, fromWebhook: false })),
     Effect.catchTags({
-      RichpanelNotFound: () => Effect.succeed(Option.none<Ticket>()),
+      RichpanelNotFound: () => Effect.succeed(Option.none()),
       RichpanelInvalid: (error) =>
-        Effect.logWarning("ticket unreadable; deciding on the webhook payload", error.reason).pipe(
-          Effect.as(Option.some(ticketFromEnvelope(envelope)))
+        Effect.logWarning("ticket unreadable; deciding on the webhook payload (route only)", error.reason).pipe(
+          Effect.as(Option.some({ ticket: ticketFromEnvelope(envelope), fromWebhook: true }))
         )
     })
   )
 })
 
-/** The ticket as it stood when `commentId` was the newest comment. */
-const ticketUpTo = (ticket: Ticket, commentId: string): Ticket => {
+/** The ticket without the comments our own earlier attempt added after `commentId` (an agent's stay visible). */
+const withoutOwnLaterComments = (ticket: Ticket, commentId: string, botAuthorId: string | undefined): Ticket => {
   const index = ticket.comments.findIndex((c) => c.id === commentId)
-  return index < 0 ? ticket : { ...ticket, comments: ticket.comments.slice(0, index + 1) }
+  if (index < 0) return ticket
+  const later = ticket.comments.slice(index + 1).filter((c) => !isOwnComment(c, botAuthorId))
+  return { ...ticket, comments: [...ticket.comments.slice(0, index + 1), ...later] }
+}
+
+/** Enough for a burst of messages; bounded so a long history (e.g. in shadow mode, which keeps no state) stays short. */
+const MAX_BURST_COMMENTS = 5
+
+/**
+ * The customer's words since the last message we processed: in a burst (or after a backlog) several comments
+ * arrive before we get to them, and a chargeback in the first must not be hidden by a return request in the last.
+ */
+const unprocessedCustomerText = (ticket: Ticket, commentId: string, lastProcessed: string | undefined): string => {
+  const end = ticket.comments.findIndex((c) => c.id === commentId)
+  const start = lastProcessed === undefined ? -1 : ticket.comments.findIndex((c) => c.id === lastProcessed)
+  return ticket.comments
+    .slice(start + 1, end + 1)
+    .filter((c) => !c.isOperator && !c.isPrivate)
+    .slice(-MAX_BURST_COMMENTS)
+    .map((c) => c.text)
+    .join("\n\n")
 }
 
 const storeDown = (what: string) => () => new WaitForDependency({ dependency: "store", reason: `${what} unavailable` })
@@ -56,7 +76,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   const botAuthorId = Option.getOrUndefined(settings.botAuthorId)
   const found = yield* loadTicket(envelope)
   if (Option.isNone(found)) return yield* recordOutcome(envelope, { outcome: "skipped", reason: "ticket-not-found" })
-  const ticket = found.value
+  const { fromWebhook, ticket } = found.value
 
   const comment = latestComments(ticket).latestCustomer
   if (comment === undefined) {
@@ -76,7 +96,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
     return yield* recordOutcome(envelope, { outcome: "skipped", reason: "duplicate-message" })
   }
   // Resuming a crashed attempt: judge the message as it was, before any comment our own first attempt added.
-  const asReceived = claimed.takeover ? ticketUpTo(ticket, comment.id) : ticket
+  const asReceived = claimed.takeover ? withoutOwnLaterComments(ticket, comment.id, botAuthorId) : ticket
   const skip = skipReason(envelope, asReceived, botAuthorId)
   if (skip !== null) {
     yield* recordOutcome(envelope, { outcome: "skipped", reason: skip })
@@ -85,10 +105,12 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
 
   const conversations = yield* ConversationStore
   const state = yield* conversations.get(envelope.conversation_id).pipe(Effect.mapError(storeDown("conversation state")))
-  const mode = yield* Effect.flatMap(ModeSwitch, (modes) => modes.effectiveMode)
+  const currentMode = yield* Effect.flatMap(ModeSwitch, (modes) => modes.effectiveMode)
+  // A ticket rebuilt from the webhook may miss our earlier reply or an agent's: it can route, never reply.
+  const mode = fromWebhook && currentMode === "live" ? "route-only" : currentMode
   const now = yield* Clock.currentTimeMillis
   const channel = ticket.channelRaw === undefined ? envelope.channel : channelClass(ticket.channelRaw)
-  const text = comment.text
+  const text = unprocessedCustomerText(asReceived, comment.id, state.last_comment_id) || comment.text
   const orderNumber = extractOrderNumber(text)
   const humanReplied = state.human_replied || humanHasReplied(asReceived, botAuthorId)
   // A crashed attempt may already have counted its reply to this very message; FIFO order per conversation makes
@@ -151,7 +173,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
       confidence: plan.confidence,
       team: plan.team,
       tags: plan.addTags,
-      reasons: plan.reasons,
+      reasons: fromWebhook ? [...plan.reasons, "ticket:unreadable-used-webhook"] : plan.reasons,
       tier0_hits: tier0Hits,
       handover_signals: handoverSignals,
       would_reply: plan.wouldReply?.templateId ?? null,

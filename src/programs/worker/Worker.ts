@@ -40,9 +40,13 @@ const noteIfLastAttempt = (envelope: EventEnvelope, record: QueueRecord) => (cau
 
 const backOffDuringOutage = (record: QueueRecord) => (error: WorkerFailure) =>
   error._tag === "WaitForDependency"
-    ? Effect.flatMap(QueueControl, (queue) =>
-      Effect.ignoreLogged(queue.delayRetry(record.receiptHandle, outageBackoffSeconds(record.receiveCount)))
-    ).pipe(Effect.zipLeft(Effect.logWarning(`waiting for ${error.dependency}: ${error.reason}`)))
+    ? Effect.gen(function* () {
+      const { maxReceiveCount } = yield* WorkerSettings
+      // The last allowed receive: no point hiding it for hours — let it reach the DLQ (and its alarm) now.
+      const delay = record.receiveCount >= maxReceiveCount ? 0 : outageBackoffSeconds(record.receiveCount)
+      yield* Effect.flatMap(QueueControl, (queue) => Effect.ignoreLogged(queue.delayRetry(record.receiptHandle, delay)))
+      yield* Effect.logWarning(`waiting for ${error.dependency}: ${error.reason}`)
+    })
     : Effect.void
 
 /**
