@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import { defaultRoutingConfig, loadRoutingConfig } from "../domain/RoutingConfig.js"
 import { BITEXT_MAPPING } from "../eval/bitextMapping.js"
 import { parseCsvObjects } from "../eval/csv.js"
-import { formatReport, score } from "../eval/evaluate.js"
+import { formatReport, score, textOnlyInput } from "../eval/evaluate.js"
 import * as RulesClassifier from "../layers/RulesClassifier.js"
 import { type Args, flag } from "./Args.js"
 
@@ -32,15 +32,7 @@ export const evalCommand = async (args: Args) => {
   const predictions = await Effect.runPromise(
     Effect.forEach(labelled, ({ expected, text }) =>
       Effect.map(
-        classifier.classify({
-          text,
-          channel: "email",
-          hasOrderNumber: false,
-          hasEmail: false,
-          hasPhone: false,
-          hasAttachments: false,
-          hasLinkedOrder: false
-        }),
+        classifier.classify(textOnlyInput(text)),
         (c) => ({ expected, predicted: c.output.primary_intent })
       ))
   )

@@ -1,3 +1,4 @@
+import type { ClassifierInput } from "../domain/Classification.js"
 import * as Effect from "effect/Effect"
 import type { IntentId } from "../domain/Taxonomy.js"
 
@@ -105,3 +106,14 @@ export const formatReport = (report: EvaluationReport, options: { readonly confu
     ...(confusions.length > 0 ? ["most frequent confusions:", ...confusions] : [])
   ].join("\n")
 }
+
+/** A bare text as the classifier sees it: an email with no order number, contact details or attachments. */
+export const textOnlyInput = (text: string): ClassifierInput => ({
+  text,
+  channel: "email",
+  hasOrderNumber: false,
+  hasEmail: false,
+  hasPhone: false,
+  hasAttachments: false,
+  hasLinkedOrder: false
+})

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { existsSync, readFileSync } from "node:fs"
-import type { ClassifierInput, ClassifierOutput } from "../../src/domain/Classification.js"
+import type { ClassifierOutput } from "../../src/domain/Classification.js"
 import type { IntentId } from "../../src/domain/Taxonomy.js"
 import { defaultRoutingConfig } from "../../src/domain/RoutingConfig.js"
 import { formatReport, score } from "../../src/eval/evaluate.js"
+import { textOnlyInput } from "../../src/eval/evaluate.js"
 import * as RulesClassifier from "../../src/layers/RulesClassifier.js"
 import { BITEXT_MAPPING, HUMAN_REQUESTED_INTENTS } from "../../src/eval/bitextMapping.js"
 import { parseCsv, parseCsvObjects } from "../../src/eval/csv.js"
@@ -25,15 +26,7 @@ const RECALL_FLOORS: Partial<Record<IntentId, number>> = { order_status_tracking
 const ORDER_STATUS_PRECISION_FLOOR = 0.97
 const MAX_FALSE_HUMAN_REQUESTED = 0.01
 
-const input = (text: string): ClassifierInput => ({
-  text,
-  channel: "email",
-  hasOrderNumber: false,
-  hasEmail: false,
-  hasPhone: false,
-  hasAttachments: false,
-  hasLinkedOrder: false
-})
+const input = textOnlyInput
 
 describe("csv", () => {
   it("reads quoted commas, doubled quotes, line breaks and CRLF", () => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck, Schema } from "effect"
-import { type ClassifierInput, ClassifierOutput } from "../../src/domain/Classification.js"
+import { ClassifierOutput } from "../../src/domain/Classification.js"
 import { defaultRoutingConfig } from "../../src/domain/RoutingConfig.js"
 import { IntentIds, type IntentId } from "../../src/domain/Taxonomy.js"
+import { textOnlyInput } from "../../src/eval/evaluate.js"
 import * as RulesClassifier from "../../src/layers/RulesClassifier.js"
 import { Classifier } from "../../src/services/Classifier.js"
 
@@ -10,15 +11,7 @@ import { Classifier } from "../../src/services/Classifier.js"
 const patterns = Schema.decodeUnknownSync(RulesClassifier.RulesPatterns)(defaultRoutingConfig.rules_classifier.patterns)
 const shipped = RulesClassifier.make(patterns)
 
-const input = (text: string): ClassifierInput => ({
-  text,
-  channel: "email",
-  hasOrderNumber: false,
-  hasEmail: false,
-  hasPhone: false,
-  hasAttachments: false,
-  hasLinkedOrder: false
-})
+const input = textOnlyInput
 const classify = (text: string, classifier = shipped) => Effect.map(classifier.classify(input(text)), (c) => c.output)
 
 const only = (entries: Partial<Record<IntentId, ReadonlyArray<string>>>): RulesClassifier.RulesPatterns =>
