@@ -2,6 +2,7 @@ import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import { loadRoutingConfig } from "../domain/RoutingConfig.js"
 import { loadTemplates, renderTemplate } from "../domain/Templates.js"
 import { WorkerSettings } from "../services/WorkerSettings.js"
@@ -16,7 +17,10 @@ export const layer = Layer.effect(
   Effect.gen(function* () {
     const routing = yield* loadRoutingConfig()
     const templates = yield* loadTemplates()
-    const botAuthorId = yield* Config.option(Config.nonEmptyString("RICHPANEL_BOT_AUTHOR_ID"))
+    // Trimmed and empty-as-unset, as the Richpanel layer reads it: both must agree on who "we" are.
+    const botAuthorId = yield* Config.option(Config.string("RICHPANEL_BOT_AUTHOR_ID")).pipe(
+      Config.map(Option.flatMap((id) => Option.liftPredicate(id.trim(), (trimmed) => trimmed !== "")))
+    )
     const maxReceiveCount = yield* Config.integer("MW_MAX_RECEIVE_COUNT").pipe(Config.withDefault(5))
     return WorkerSettings.of({
       routing,

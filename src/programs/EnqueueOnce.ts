@@ -2,12 +2,10 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { EventEnvelope } from "../domain/Envelope.js"
 import { EventQueue } from "../services/EventQueue.js"
-import { IdempotencyStore } from "../services/IdempotencyStore.js"
+import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore } from "../services/IdempotencyStore.js"
 
 export type EnqueueStatus = "accepted" | "duplicate"
 
-/** Product spec §10: idempotency records live 30 days. */
-export const INGRESS_IDEMPOTENCY_TTL_SECONDS = 30 * 24 * 60 * 60
 /** Longer than one ingress invocation may take (Lambda timeout ≤ 6 s), shorter than the queue's dedup window. */
 export const INGRESS_LEASE_MS = 30_000
 
@@ -29,7 +27,7 @@ export const enqueueOnce = Effect.fn("Ingress.enqueue")(function* (envelope: Eve
   const queue = yield* EventQueue
   const key = `ingress#${envelope.event_id}`
 
-  const claim = yield* store.claim(key, { leaseMs: INGRESS_LEASE_MS, ttlSeconds: INGRESS_IDEMPOTENCY_TTL_SECONDS })
+  const claim = yield* store.claim(key, { leaseMs: INGRESS_LEASE_MS, ttlSeconds: IDEMPOTENCY_TTL_SECONDS })
   if (claim._tag === "Completed") return "duplicate" as const
 
   const sent = yield* queue.send(envelope, traceHeader === undefined ? {} : { traceHeader }).pipe(
@@ -37,7 +35,7 @@ export const enqueueOnce = Effect.fn("Ingress.enqueue")(function* (envelope: Eve
     Effect.tapError(() => (claim._tag === "Acquired" ? Effect.ignore(store.release(key)) : Effect.void))
   )
 
-  yield* store.complete(key, { data: { message_id: sent.messageId }, ttlSeconds: INGRESS_IDEMPOTENCY_TTL_SECONDS }).pipe(
+  yield* store.complete(key, { data: { message_id: sent.messageId }, ttlSeconds: IDEMPOTENCY_TTL_SECONDS }).pipe(
     Effect.catchTag("StoreUnavailable", (error) =>
       Effect.logWarning("event queued but its idempotency record could not be completed", error.operation)
     )

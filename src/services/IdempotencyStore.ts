@@ -2,6 +2,9 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+/** Product spec §10: idempotency records (ingress, message and reply claims) live 30 days. */
+export const IDEMPOTENCY_TTL_SECONDS = 30 * 24 * 60 * 60
+
 /** The store could not be read or written; callers fail closed (ingress answers 503). */
 export class StoreUnavailable extends Data.TaggedError("StoreUnavailable")<{
   readonly operation: string

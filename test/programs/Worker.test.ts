@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import type { SQSEvent, SQSRecord } from "aws-lambda"
-import { Cause, Effect, Exit, Fiber, Layer, Option, Ref, Runtime, TestClock } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Ref, Runtime, TestClock } from "effect"
+import type { Mode } from "../../src/services/AppConfig.js"
 import * as ModeSwitchMemory from "../../src/layers/ModeSwitchMemory.js"
 import { workerHandler, type WorkerServices } from "../../src/lambda/workerHandler.js"
 import { processFifoBatch } from "../../src/programs/Batch.js"
 import { outageBackoffSeconds, processRecord } from "../../src/programs/worker/Worker.js"
-import type { Mode } from "../../src/services/AppConfig.js"
 import { ClassifierRefused, ClassifierTransient } from "../../src/services/Classifier.js"
 import { MODE_CACHE_MS } from "../../src/services/ModeSwitch.js"
 import { RichpanelRateLimited, RichpanelTransient } from "../../src/services/Richpanel.js"
@@ -30,14 +30,10 @@ import {
   ticketNow,
   visibilityChanges,
   withClock,
-  workerLayer
+  inMode,
+  RETURN_TEXT
 } from "../support/workerFakes.js"
 
-type Services = Layer.Layer.Success<ReturnType<typeof workerLayer>>
-
-const inMode = (mode: Mode) => <A, E>(self: Effect.Effect<A, E, Services>) => Effect.provide(self, workerLayer(mode))
-
-const RETURN_TEXT = "Hi, I would like to return the jacket I bought last week. It does not fit."
 const RETURN = output("return_request", 0.95)
 const RETURN_TEMPLATE = "t_return_request_intake"
 const RETURN_REPLY = renderedReply(RETURN_TEMPLATE)

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Ref, TestClock } from "effect"
 import { processRecord } from "../../src/programs/worker/Worker.js"
-import type { Mode } from "../../src/services/AppConfig.js"
 import { Classifier } from "../../src/services/Classifier.js"
 import { Richpanel, RichpanelInvalid, RichpanelTransient, type Ticket } from "../../src/services/Richpanel.js"
 import {
@@ -21,13 +20,11 @@ import {
   seedTicket,
   visibilityChanges,
   withClock,
-  workerLayer
+  inMode,
+  RETURN_TEXT
 } from "../support/workerFakes.js"
 
 /** Regression tests for defects a code review found in the worker (each failed before its fix). */
-type Services = Layer.Layer.Success<ReturnType<typeof workerLayer>>
-const inMode = (mode: Mode) => <A, E>(self: Effect.Effect<A, E, Services>) => Effect.provide(self, workerLayer(mode))
-const RETURN_TEXT = "Hi, I would like to return the jacket I bought last week. It does not fit."
 const CHARGEBACK_TEXT = "I am filing a chargeback with my bank and my lawyer will sue you."
 
 describe("Worker review regressions", () => {

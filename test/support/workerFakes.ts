@@ -386,3 +386,12 @@ export const expectSuccess = <A, E>(exit: Exit.Exit<A, E>): A => {
   if (Exit.isFailure(exit)) throw new Error(`expected success, got ${String(exit.cause)}`)
   return exit.value
 }
+
+type WorkerTestServices = Layer.Layer.Success<ReturnType<typeof workerLayer>>
+
+/** Runs a test program against the in-memory worker layer in `mode`. */
+export const inMode = (mode: Mode) => <A, E>(self: Effect.Effect<A, E, WorkerTestServices>) =>
+  Effect.provide(self, workerLayer(mode))
+
+/** A confident Tier 1 message (return request) used across the worker tests. */
+export const RETURN_TEXT = "Hi, I would like to return the jacket I bought last week. It does not fit."

@@ -1,9 +1,7 @@
 import * as Effect from "effect/Effect"
-import { IdempotencyStore } from "../../services/IdempotencyStore.js"
-import { WaitForDependency } from "./WorkerErrors.js"
+import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore } from "../../services/IdempotencyStore.js"
+import { storeUnavailable } from "./WorkerErrors.js"
 
-/** Product spec §10: idempotency records live 30 days. */
-export const WORKER_CLAIM_TTL_SECONDS = 30 * 24 * 60 * 60
 /** Longer than one worker invocation (≤ 30 s), shorter than the outage backoff, so a crashed claim is taken over. */
 export const WORKER_LEASE_MS = 120_000
 
@@ -12,16 +10,15 @@ export const messageKey = (conversationId: string, commentId: string) => `msg#${
 /** The public reply to one customer message: claimed before sending, so there is never a second one. */
 export const replyKey = (conversationId: string, commentId: string) => `reply#${conversationId}#${commentId}`
 
-const storeDown = (operation: string) => () =>
-  new WaitForDependency({ dependency: "store", reason: `idempotency store unavailable (${operation})` })
+const storeDown = (operation: string) => storeUnavailable(`idempotency store (${operation})`)
 
 export const claim = (key: string) =>
   Effect.flatMap(IdempotencyStore, (store) =>
-    store.claim(key, { leaseMs: WORKER_LEASE_MS, ttlSeconds: WORKER_CLAIM_TTL_SECONDS })
+    store.claim(key, { leaseMs: WORKER_LEASE_MS, ttlSeconds: IDEMPOTENCY_TTL_SECONDS })
   ).pipe(Effect.mapError(storeDown("claim")))
 
 export const complete = (key: string, data: unknown) =>
-  Effect.flatMap(IdempotencyStore, (store) => store.complete(key, { data, ttlSeconds: WORKER_CLAIM_TTL_SECONDS })).pipe(
+  Effect.flatMap(IdempotencyStore, (store) => store.complete(key, { data, ttlSeconds: IDEMPOTENCY_TTL_SECONDS })).pipe(
     Effect.mapError(storeDown("complete"))
   )
 

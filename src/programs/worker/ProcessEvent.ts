@@ -18,7 +18,7 @@ import { classifyMessage } from "./ClassifyMessage.js"
 import * as Downstreams from "./Downstreams.js"
 import { executePlan } from "./ExecutePlan.js"
 import { recordOutcome } from "./RecordOutcome.js"
-import { MessageInProgress, WaitForDependency } from "./WorkerErrors.js"
+import { MessageInProgress, storeUnavailable } from "./WorkerErrors.js"
 
 /**
  * The ticket as Richpanel has it now (the webhook may carry only an id). A ticket Richpanel no longer knows is
@@ -64,7 +64,6 @@ const unprocessedCustomerText = (ticket: Ticket, commentId: string, lastProcesse
     .join("\n\n")
 }
 
-const storeDown = (what: string) => () => new WaitForDependency({ dependency: "store", reason: `${what} unavailable` })
 
 /**
  * One queued event, end to end: re-read the ticket, skip what must not be answered, claim the customer message,
@@ -104,7 +103,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   }
 
   const conversations = yield* ConversationStore
-  const state = yield* conversations.get(envelope.conversation_id).pipe(Effect.mapError(storeDown("conversation state")))
+  const state = yield* conversations.get(envelope.conversation_id).pipe(Effect.mapError(storeUnavailable("conversation state")))
   const currentMode = yield* Effect.flatMap(ModeSwitch, (modes) => modes.effectiveMode)
   // A ticket rebuilt from the webhook may miss our earlier reply or an agent's: it can route, never reply.
   const mode = fromWebhook && currentMode === "live" ? "route-only" : currentMode
@@ -160,7 +159,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
           last_comment_id: comment.id
         }
       })
-      .pipe(Effect.mapError(storeDown("conversation state")))
+      .pipe(Effect.mapError(storeUnavailable("conversation state")))
   }
 
   const classification = classified.result._tag === "Classified" ? classified.result.output : undefined

@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { EventLog, type EventOutcome } from "../../services/EventLog.js"
-import { WaitForDependency } from "./WorkerErrors.js"
+import { storeUnavailable } from "./WorkerErrors.js"
 
 /**
  * Writes the decision record for an event (DESIGN.md §4.1: every event ends in exactly one recorded outcome).
@@ -31,5 +31,5 @@ export const recordOutcome = Effect.fn("Worker.record")(function* (
       ...(entry.decision === undefined ? {} : { decision: entry.decision }),
       actions: entry.actions ?? []
     })
-    .pipe(Effect.mapError(() => new WaitForDependency({ dependency: "store", reason: "event log unavailable" })))
+    .pipe(Effect.mapError(storeUnavailable("event log")))
 })

@@ -6,7 +6,7 @@ import { ConversationStore } from "../../services/ConversationStore.js"
 import { Richpanel, type Ticket } from "../../services/Richpanel.js"
 import { claim, complete, release, replyKey } from "./Claims.js"
 import * as Downstreams from "./Downstreams.js"
-import { MessageInProgress, WaitForDependency } from "./WorkerErrors.js"
+import { MessageInProgress, storeUnavailable } from "./WorkerErrors.js"
 
 export type ReplyResult =
   | { readonly status: "sent" }
@@ -27,7 +27,7 @@ const replyVisible = (ticket: Ticket, customerCommentId: string, body: string, b
 const countReply = (conversationId: string, change: (replies: ReadonlyArray<number>) => ReadonlyArray<number>) =>
   Effect.flatMap(ConversationStore, (store) =>
     store.update(conversationId, (state) => ({ ...state, auto_replies: change(state.auto_replies) }))
-  ).pipe(Effect.mapError(() => new WaitForDependency({ dependency: "store", reason: "conversation state unavailable" })))
+  ).pipe(Effect.mapError(storeUnavailable("conversation state")))
 
 /**
  * At most one public reply per customer message, ever (DESIGN.md §4.2): the reply is claimed, and counted in the

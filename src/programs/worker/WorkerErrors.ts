@@ -14,3 +14,6 @@ export class WaitForDependency extends Data.TaggedError("WaitForDependency")<{
 export class MessageInProgress extends Data.TaggedError("MessageInProgress")<{ readonly key: string }> {}
 
 export type WorkerFailure = WaitForDependency | MessageInProgress
+
+/** A store (DynamoDB) call failed: the message waits and is retried, like any other dependency outage. */
+export const storeUnavailable = (what: string) => () => new WaitForDependency({ dependency: "store", reason: `${what} unavailable` })
