@@ -1,13 +1,13 @@
 import type { ClassifierOutput } from "./Classification.js"
 import type { ChannelClass } from "./Envelope.js"
 import { isP0, rankIntents } from "./PolicyLadder.js"
-import { ASK_ORDER_NUMBER_TEMPLATE, chooseReply, replyGates, threshold } from "./PolicyReply.js"
+import { ASK_ORDER_NUMBER_TEMPLATE, chooseReply, provisionalOrderReply, type ReplyChoice, replyGates, threshold } from "./PolicyReply.js"
 import { buildNote, buildTags, handoverReasons } from "./PolicyTags.js"
 import type { AwaitingChange, Plan, PolicyInput, ReplyPlan } from "./PolicyTypes.js"
 import { ORDER_STATUS_INTENTS } from "./RoutingConfigChecks.js"
 import { type IntentId, teamSlug } from "./Taxonomy.js"
 
-export type { AwaitingChange, ClassificationResult, Outcome, Plan, PolicyInput, ReplyPlan } from "./PolicyTypes.js"
+export type { AwaitingChange, ClassificationResult, OrderFinding, Outcome, Plan, PolicyInput, ReplyPlan } from "./PolicyTypes.js"
 export { ASK_ORDER_NUMBER_TEMPLATE } from "./PolicyReply.js"
 export { applyAwaitingChange } from "./PolicyState.js"
 export { AWAITING_TAG, type HandoverReason } from "./PolicyTags.js"
@@ -79,8 +79,8 @@ export const decide = (input: PolicyInput): Plan => {
       : { ...base, team: intentTeam, needsHuman }
   })()
 
-  const choice = route.needsHuman || route.lowConfidence || output === undefined || confidence === null
-    ? { candidate: null, reasons: [], attemptsExhausted: false }
+  const choice: ReplyChoice = route.needsHuman || route.lowConfidence || output === undefined || confidence === null
+    ? { candidate: null, reasons: [], handOver: false, lookup: false }
     : chooseReply({
       intent: route.intent,
       confidence,
@@ -88,14 +88,20 @@ export const decide = (input: PolicyInput): Plan => {
       activeAttempts: active ? awaiting.attempts : undefined,
       blocksTier2: ranked.blocksTier2,
       resumed,
+      orderFinding: input.orderFinding,
       config
     })
-  const gates = choice.candidate === null || output === undefined
+  // A lookup is only worth doing when its reply could go out: the gates are judged on the reply it would lead to.
+  const gated = choice.candidate ?? (choice.lookup ? provisionalOrderReply(resumed) : null)
+  const gates = gated === null || output === undefined
     ? []
-    : replyGates({ ...input, ...input.message, candidate: choice.candidate, output })
+    : replyGates({ ...input, ...input.message, candidate: gated, output })
+  const orderLookup = choice.lookup && gates.length === 0
+    ? (input.message.orderNumber === undefined ? {} : { orderNumber: input.message.orderNumber })
+    : null
   const wouldReply: ReplyPlan | null = gates.length === 0 ? choice.candidate : null
   const reply = input.mode === "live" ? wouldReply : null
-  const needsHuman = route.needsHuman || choice.attemptsExhausted
+  const needsHuman = route.needsHuman || choice.handOver
 
   const awaitingChange: AwaitingChange = reply?.templateId === ASK_ORDER_NUMBER_TEMPLATE
     ? "start"
@@ -113,7 +119,7 @@ export const decide = (input: PolicyInput): Plan => {
     ...gates,
     ...(wouldReply !== null && reply === null ? [`mode:${input.mode}`] : []),
     ...(expired ? ["awaiting:expired"] : []),
-    ...(awaitingChange === "clear" && !expired && !resumed && !choice.attemptsExhausted ? ["awaiting:ended"] : [])
+    ...(awaitingChange === "clear" && !expired && !resumed && !choice.handOver ? ["awaiting:ended"] : [])
   ])]
   const shared = {
     config,
@@ -145,6 +151,7 @@ export const decide = (input: PolicyInput): Plan => {
     reply,
     outcome: reply !== null ? "automated" : needsHuman ? "handed-over" : "routed",
     reasons,
-    stateChange: { awaiting: awaitingChange }
+    stateChange: { awaiting: awaitingChange },
+    orderLookup
   }
 }

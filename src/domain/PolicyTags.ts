@@ -78,7 +78,9 @@ export interface NoteInput {
 export const buildNote = (n: NoteInput): string | null => {
   const missing = n.routeTeam !== n.intendedTeam
   if (!n.needsHuman && !n.lowConfidence && !missing) return null
-  const headline = n.needsHuman
+  const headline = n.needsHuman && n.reply !== null
+    ? "Needs a human: the assistant sent only a holding reply; please follow up."
+    : n.needsHuman
     ? "Needs a human: the assistant will not answer this message."
     : n.lowConfidence
     ? "Low confidence: please check the intent before acting."

@@ -31,13 +31,37 @@ export interface PolicyInput {
   /** Epoch ms. */
   readonly now: number
   readonly config: RoutingConfig
+  /**
+   * What the order lookup found, once the worker has done the lookup a first plan asked for (`Plan.orderLookup`).
+   * Absent on the first pass.
+   */
+  readonly orderFinding?: OrderFinding
 }
+
+/**
+ * The order-status lookup's result as the policy needs it (product spec §7.1–7.2), computed by the worker from
+ * Shopify data: a verified reply (template + values), a hand-over (cancelled, several candidates, lookup failed),
+ * or nothing found (which asks the customer for the order number — never says whether an order exists).
+ */
+export type OrderFinding =
+  | {
+    readonly _tag: "Reply"
+    readonly templateId: string
+    readonly variables: Readonly<Record<string, string>>
+    /** The reply is a holding message (late order): a human follows up too. */
+    readonly handOver: boolean
+    readonly reason: string
+  }
+  | { readonly _tag: "HandOver"; readonly reason: string }
+  | { readonly _tag: "NotFound"; readonly reason: string }
 
 export interface ReplyPlan {
   readonly templateId: string
   readonly tier: 1 | 2
   /** The awaiting-order-number flow resuming: not held back by the 10-minute interval (still counts in 24 h). */
   readonly exemptFromInterval: boolean
+  /** Values for the template (verified order data); none for intake templates. */
+  readonly variables?: Readonly<Record<string, string>>
 }
 
 /**
@@ -68,4 +92,9 @@ export interface Plan {
   /** Machine-readable rule hits, in the order the rules fired. */
   readonly reasons: ReadonlyArray<string>
   readonly stateChange: { readonly awaiting: AwaitingChange }
+  /**
+   * Set when the reply depends on an order lookup (Tier 2): the worker looks the order up and decides again with
+   * `orderFinding`. `orderNumber` is the one the customer typed; without it the conversation's linked order is used.
+   */
+  readonly orderLookup: { readonly orderNumber?: string } | null
 }

@@ -3,7 +3,7 @@ import fc from "fast-check"
 import type { ClassifierOutput } from "../../src/domain/Classification.js"
 import type { ChannelClass } from "../../src/domain/Envelope.js"
 import { screenHandover, screenTier0 } from "../../src/domain/KeywordScreen.js"
-import { applyAwaitingChange, AWAITING_TAG, decide, type Plan, type PolicyInput } from "../../src/domain/Policy.js"
+import { applyAwaitingChange, AWAITING_TAG, decide, type OrderFinding, type Plan, type PolicyInput } from "../../src/domain/Policy.js"
 import { defaultRoutingConfig, HandoverKinds, type RoutingConfig } from "../../src/domain/RoutingConfig.js"
 import { type IntentId, IntentIds, P0Intents, P0RiskFlagIntent, RiskFlags } from "../../src/domain/Taxonomy.js"
 import type { ConversationState } from "../../src/services/ConversationStore.js"
@@ -50,6 +50,7 @@ interface Case {
   readonly state?: ConversationState
   readonly mode?: PolicyInput["mode"]
   readonly config?: RoutingConfig
+  readonly finding?: OrderFinding
 }
 
 const inputOf = (c: Case): PolicyInput => {
@@ -70,7 +71,8 @@ const inputOf = (c: Case): PolicyInput => {
     state: c.state ?? state(),
     mode: c.mode ?? "live",
     now: NOW,
-    config: cfg
+    config: cfg,
+    ...(c.finding === undefined ? {} : { orderFinding: c.finding })
   }
 }
 
@@ -92,6 +94,8 @@ interface Expect {
   readonly awaiting?: Plan["stateChange"]["awaiting"]
   readonly note?: boolean
   readonly exempt?: boolean
+  /** The order lookup the plan asks for, or null for none. */
+  readonly lookup?: Plan["orderLookup"]
 }
 
 const check = (plan: Plan, e: Expect) => {
@@ -109,6 +113,7 @@ const check = (plan: Plan, e: Expect) => {
   if (e.awaiting !== undefined) expect(plan.stateChange.awaiting).toBe(e.awaiting)
   if (e.note !== undefined) expect(plan.note !== null).toBe(e.note)
   if (e.exempt !== undefined) expect(plan.reply?.exemptFromInterval).toBe(e.exempt)
+  if (e.lookup !== undefined) expect(plan.orderLookup).toEqual(e.lookup)
   expect(plan.addTags.filter((tag) => tag.startsWith("route-"))).toHaveLength(1)
 }
 
@@ -118,6 +123,14 @@ const LEADERSHIP = "Leadership Team"
 const CHARGEBACKS = "Chargebacks / Disputes Team"
 const HUMAN = "mw-needs-human"
 const ASK = "t_order_status_ask_order_number"
+const NOT_FOUND: OrderFinding = { _tag: "NotFound", reason: "order:none-linked" }
+const TRACKING: OrderFinding = {
+  _tag: "Reply",
+  templateId: "t_order_status_verified",
+  variables: { order_id: "#1234", order_status: "Shipped", tracking_number: "1Z999AA10123456784" },
+  handOver: false,
+  reason: "order:tracking"
+}
 
 const table: ReadonlyArray<readonly [string, Case, Expect]> = [
   // §4.1 thresholds and tiers
@@ -316,17 +329,61 @@ const table: ReadonlyArray<readonly [string, Case, Expect]> = [
   ["order status, no number: ask for it and start waiting (C: where's my stuff)", { output: out("order_status_tracking", 0.8) }, {
     reply: ASK, outcome: "automated", awaiting: "start", tags: [AWAITING_TAG, "mw-auto-replied"], exempt: false, removeTags: []
   }],
-  ["shipping delay, no number: ask too", { output: out("shipping_delay_not_shipped", 0.9) }, { reply: ASK, awaiting: "start" }],
+  ["shipping delay, no number: the linked order is looked up first", { output: out("shipping_delay_not_shipped", 0.9) }, {
+    reply: null, lookup: {}, reasons: ["tier2:order-lookup"]
+  }],
+  ["shipping delay, nothing found: ask", { output: out("shipping_delay_not_shipped", 0.9), finding: NOT_FOUND }, {
+    reply: ASK, awaiting: "start", lookup: null, reasons: ["order:none-linked"]
+  }],
+  ["order status at 0.70–0.85 without a number: ask without a lookup", { output: out("order_status_tracking", 0.8) }, {
+    reply: ASK, awaiting: "start", lookup: null
+  }],
   ["order status below 0.70: route only", { output: out("order_status_tracking", 0.65) }, {
     reply: null, team: EMAIL, reasons: ["confidence:below-0.70"], awaiting: "keep"
   }],
   ["any update?? at low confidence (C)", { output: out("order_status_tracking", 0.45) }, { team: EMAIL, tags: [HUMAN], reply: null }],
-  ["order status with a number: Tier 2 lookup not available yet", { output: out("order_status_tracking", 0.9), orderNumber: "1234" }, {
-    reply: null, outcome: "routed", team: EMAIL, reasons: ["tier2:order-lookup-unavailable"], noTags: [HUMAN]
+  ["order status with a number: the plan asks for the lookup", { output: out("order_status_tracking", 0.9), orderNumber: "1234" }, {
+    reply: null, outcome: "routed", team: EMAIL, reasons: ["tier2:order-lookup"], noTags: [HUMAN], lookup: { orderNumber: "1234" }
   }],
-  ["order status with a number under 0.85", { output: out("order_status_tracking", 0.75), orderNumber: "1234" }, {
-    reply: null, reasons: ["tier2:order-lookup-unavailable", "confidence:below-0.85"]
+  ["order status with a number under 0.85: routed, no lookup", { output: out("order_status_tracking", 0.75), orderNumber: "1234" }, {
+    reply: null, reasons: ["confidence:below-0.85"], lookup: null
   }],
+  ["no lookup when the reply could not go out anyway (livechat)", { output: out("order_status_tracking", 0.9), orderNumber: "1234", channel: "livechat" }, {
+    reply: null, reasons: ["channel:not-allowlisted"], lookup: null
+  }],
+  ["no lookup after a human replied", { output: out("order_status_tracking", 0.9), orderNumber: "1234", state: state({ human_replied: true }) }, {
+    reply: null, reasons: ["human-replied"], lookup: null
+  }],
+  ["a shadow plan still looks the order up (reads only) to show the would-be reply", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234", mode: "shadow"
+  }, { lookup: { orderNumber: "1234" } }],
+  ["found with tracking: the verified reply with its values", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234", finding: TRACKING
+  }, {
+    reply: "t_order_status_verified", outcome: "automated", tags: ["mw-auto-replied"], noTags: [HUMAN], lookup: null,
+    reasons: ["order:tracking"], note: false, exempt: false
+  }],
+  ["shadow: the verified reply is only a would-be reply", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234", finding: TRACKING, mode: "shadow"
+  }, { reply: null, wouldReply: "t_order_status_verified", reasons: ["mode:shadow"] }],
+  ["late order: holding reply and a human", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234",
+    finding: { _tag: "Reply", templateId: "t_shipping_delay_verified", variables: { order_id: "#1234" }, handOver: true, reason: "order:late" }
+  }, { reply: "t_shipping_delay_verified", outcome: "automated", tags: [HUMAN, "mw-auto-replied"], note: true, reasons: ["order:late"] }],
+  ["cancelled order: no reply, a human", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234", finding: { _tag: "HandOver", reason: "order:cancelled" }
+  }, { reply: null, outcome: "handed-over", tags: [HUMAN], reasons: ["order:cancelled"], note: true }],
+  ["several candidates: never choose, a human", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234", finding: { _tag: "HandOver", reason: "order:several-candidates" }
+  }, { reply: null, outcome: "handed-over", tags: [HUMAN], reasons: ["order:several-candidates"] }],
+  ["no match for the number and contact: ask for number and checkout email", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234", finding: NOT_FOUND
+  }, { reply: ASK, awaiting: "start", tags: [AWAITING_TAG] }],
+  ["a finding whose template the intent does not send: a human", {
+    output: out("order_status_tracking", 0.9), orderNumber: "1234",
+    config: { ...config, intents: { ...config.intents, order_status_tracking: { ...config.intents.order_status_tracking, templates: [ASK] } } },
+    finding: TRACKING
+  }, { reply: null, tags: [HUMAN], reasons: ["template:not-configured:t_order_status_verified"] }],
   ["a P1–P2 intent present blocks Tier 2", {
     output: out("order_status_tracking", 0.9, { secondary_intents: [{ intent: "damaged_item", confidence: 0.3 }] }), orderNumber: "1234"
   }, { reply: null, reasons: ["tier2:blocked-by-priority"] }],
@@ -334,7 +391,7 @@ const table: ReadonlyArray<readonly [string, Case, Expect]> = [
     reply: null, reasons: ["tier-disabled:2"]
   }],
   ["no ask template configured for order status: route only", {
-    output: out("order_status_tracking", 0.9),
+    output: out("order_status_tracking", 0.9), finding: NOT_FOUND,
     config: { ...config, intents: { ...config.intents, order_status_tracking: { ...config.intents.order_status_tracking, templates: ["t_order_status_verified"] } } }
   }, { reply: null, reasons: ["template:none"], awaiting: "keep" }],
   ["Tier 2 disabled: the Tier 1 ask still goes out", { output: out("order_status_tracking", 0.9), config: { ...config, tier2_enabled: false } }, {
@@ -344,18 +401,30 @@ const table: ReadonlyArray<readonly [string, Case, Expect]> = [
     output: out("unknown_other", 0.4), orderNumber: "1234", state: state(awaiting(1))
   }, {
     intent: "order_status_tracking", team: EMAIL, reply: null, noTags: [HUMAN, "mw-low-confidence"], awaiting: "clear",
-    removeTags: [AWAITING_TAG], reasons: ["awaiting:resumed", "tier2:order-lookup-unavailable"], noReasons: ["confidence:below-0.50"]
+    removeTags: [AWAITING_TAG], reasons: ["awaiting:resumed", "tier2:order-lookup"], noReasons: ["confidence:below-0.50"],
+    lookup: { orderNumber: "1234" }
   }],
+  ["resumed flow answered: exempt from the interval, flow cleared", {
+    output: out("unknown_other", 0.4), orderNumber: "1234", finding: TRACKING,
+    state: state({ ...awaiting(1), auto_replies: [NOW - 2 * MIN] })
+  }, { reply: "t_order_status_verified", exempt: true, awaiting: "clear", removeTags: [AWAITING_TAG], noReasons: ["limit:interval"] }],
+  ["resumed flow, still no match: asked once more", {
+    output: out("unknown_other", 0.4), orderNumber: "9999", finding: NOT_FOUND,
+    state: state({ ...awaiting(1), auto_replies: [NOW - 2 * MIN] })
+  }, { reply: ASK, exempt: true, awaiting: "start" }],
+  ["resumed flow, no match after the last ask: a human", {
+    output: out("unknown_other", 0.4), orderNumber: "9999", finding: NOT_FOUND, state: state(awaiting(2))
+  }, { reply: null, outcome: "handed-over", tags: [HUMAN], awaiting: "clear", reasons: ["awaiting:attempts-exhausted"] }],
   ["re-ask inside the flow is exempt from the interval", {
     output: out("order_status_tracking", 0.8), state: state({ ...awaiting(1), auto_replies: [NOW - 2 * MIN] })
   }, { reply: ASK, exempt: true, awaiting: "start", noReasons: ["limit:interval"] }],
   ["the exemption still counts toward the 24 h cap", {
     output: out("order_status_tracking", 0.8), state: state({ ...awaiting(1), auto_replies: [NOW - 5 * HOUR, NOW - 3 * HOUR, NOW - 2 * MIN] })
   }, { reply: null, reasons: ["limit:24h"], noReasons: ["limit:interval"], awaiting: "keep" }],
-  ["attempts used up: hand over and clear", { output: out("order_status_tracking", 0.9), state: state(awaiting(2)) }, {
+  ["attempts used up: hand over and clear", { output: out("order_status_tracking", 0.9), state: state(awaiting(2)), finding: NOT_FOUND }, {
     reply: null, outcome: "handed-over", tags: [HUMAN], awaiting: "clear", removeTags: [AWAITING_TAG], reasons: ["awaiting:attempts-exhausted"], note: true
   }],
-  ["an expired flow is cleared and a new ask starts afresh", { output: out("order_status_tracking", 0.9), state: state(awaiting(2, -HOUR)) }, {
+  ["an expired flow is cleared and a new ask starts afresh", { output: out("order_status_tracking", 0.9), state: state(awaiting(2, -HOUR)), finding: NOT_FOUND }, {
     reply: ASK, awaiting: "start", reasons: ["awaiting:expired"], tags: [AWAITING_TAG], removeTags: [], exempt: false
   }],
   ["an expired flow with another intent is cleared", { output: out("cancel_order", 0.9), state: state(awaiting(1, -HOUR)) }, {
@@ -373,7 +442,7 @@ const table: ReadonlyArray<readonly [string, Case, Expect]> = [
   ["a hand-over ends the flow: a human owns the conversation now", { output: out("unknown_other", 0.4), state: state(awaiting(1)) }, {
     awaiting: "clear", removeTags: [AWAITING_TAG], tags: [HUMAN], reasons: ["awaiting:ended"]
   }],
-  ["shadow mode never starts a flow (nothing was asked)", { output: out("order_status_tracking", 0.9), mode: "shadow" }, {
+  ["shadow mode never starts a flow (nothing was asked)", { output: out("order_status_tracking", 0.9), mode: "shadow", finding: NOT_FOUND }, {
     wouldReply: ASK, reply: null, awaiting: "keep", noTags: [AWAITING_TAG]
   }],
   // §1 missing teams

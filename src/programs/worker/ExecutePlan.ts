@@ -81,7 +81,7 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
     actions.push({ type: "reply", status: "shadow", template: templateId, reason: `mode:${modeNow}` })
     return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
   }
-  const rendered = settings.renderReply(templateId, args.replyChannel, {})
+  const rendered = settings.renderReply(templateId, args.replyChannel, plan.reply.variables ?? {})
   const result = rendered._tag === "Left"
     ? ({ status: "rejected", reason: `template:${rendered.left}` } as const)
     : yield* sendReplyOnce({
