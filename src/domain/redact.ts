@@ -129,10 +129,13 @@ const SENSITIVE_KEYS = new Set([
 const SENSITIVE_PREFIXES = ["address", "secret"]
 const SENSITIVE_SUFFIXES = ["email", "phone", "token", "password", "secret", "apikey"]
 
+const isSensitiveName = (k: string): boolean =>
+  SENSITIVE_KEYS.has(k) || SENSITIVE_PREFIXES.some((p) => k.startsWith(p)) || SENSITIVE_SUFFIXES.some((s) => k.endsWith(s))
+
+/** Dotted keys (span attributes: `http.request.header.x-richpanel-key`) are judged by their last part too. */
 const isSensitiveKey = (key: string): boolean => {
   const k = key.toLowerCase().replace(/[-_\s]/g, "")
-  return SENSITIVE_KEYS.has(k) || SENSITIVE_PREFIXES.some((p) => k.startsWith(p)) ||
-    SENSITIVE_SUFFIXES.some((s) => k.endsWith(s))
+  return isSensitiveName(k) || isSensitiveName(k.slice(k.lastIndexOf(".") + 1))
 }
 
 const copyEntries = (entries: ReadonlyArray<readonly [string, unknown]>, ancestors: WeakSet<object>, depth: number) =>

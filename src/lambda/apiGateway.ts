@@ -12,6 +12,7 @@ const lowerCaseKeys = (record: Readonly<Record<string, string | undefined>> | un
 export const toIngressRequest = (event: APIGatewayProxyEventV2): IngressRequest => {
   const raw = event.body ?? ""
   const body = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8")
+  // The invocation's trace (active tracing): ingress parents its span on it; the queue gets that span's own header.
   const traceHeader = process.env["_X_AMZN_TRACE_ID"]
   return {
     headers: lowerCaseKeys(event.headers),

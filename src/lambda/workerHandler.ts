@@ -1,5 +1,7 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import * as Tracing from "../layers/Tracing.js"
+import { withParentFromHeader } from "../layers/XRayTraceHeader.js"
 import { processFifoBatch, type QueueRecord } from "../programs/Batch.js"
 import { MESSAGE_DEADLINE_MS, processRecord } from "../programs/worker/Worker.js"
 import type { Runner } from "./Runner.js"
@@ -23,15 +25,24 @@ export type WorkerServices = Effect.Effect.Context<ReturnType<typeof processReco
 const SAFETY_MS = 2_000
 
 /**
+ * One record's work continues the trace of the webhook that queued it (its `AWSTraceHeader` names the ingress
+ * enqueue span), so a trace runs webhook → worker → Richpanel; the batch span stays in the invocation's trace.
+ */
+const processTracedRecord = (record: QueueRecord) => processRecord(record).pipe(withParentFromHeader(record.traceHeader))
+
+/**
  * The thin SQS adapter: the same function runs under Lambda's event source mapping and the local consumer.
- * Under Lambda, records that could not finish inside the invocation's remaining time are not started.
+ * Under Lambda, records that could not finish inside the invocation's remaining time are not started, and the
+ * invocation's spans are flushed before it answers (the sandbox is frozen right after).
  */
 export const workerHandler =
   (runtime: Runner<WorkerServices>) =>
   (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
     const remaining = context?.getRemainingTimeInMillis()
     const options = remaining === undefined ? {} : { startWithinMs: remaining - MESSAGE_DEADLINE_MS - SAFETY_MS }
-    return runtime.runPromise(processFifoBatch(event.Records.map(toQueueRecord), processRecord, options)).then((result) => ({
-      batchItemFailures: [...result.batchItemFailures]
-    }))
+    const batch = processFifoBatch(event.Records.map(toQueueRecord), processTracedRecord, options).pipe(
+      withParentFromHeader(process.env["_X_AMZN_TRACE_ID"]),
+      Effect.ensuring(Tracing.flush)
+    )
+    return runtime.runPromise(batch).then((result) => ({ batchItemFailures: [...result.batchItemFailures] }))
   }

@@ -1,6 +1,8 @@
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import type { EventEnvelope } from "../domain/Envelope.js"
+import { currentTraceHeader } from "../layers/XRayTraceHeader.js"
 import { EventQueue } from "../services/EventQueue.js"
 import { IDEMPOTENCY_TTL_SECONDS, IdempotencyStore } from "../services/IdempotencyStore.js"
 
@@ -21,8 +23,9 @@ export const queueSendRetry = Schedule.exponential("25 millis").pipe(Schedule.ji
  *   drops for 5 minutes (after that the worker's message-level idempotency is the backstop);
  * - completing fails after a successful send: the event is durably queued, so the 200 stands.
  * A send failure releases a fresh claim so the sender's retry starts clean.
+ * The message carries this span as its `AWSTraceHeader` parent, so the worker continues the same trace.
  */
-export const enqueueOnce = Effect.fn("Ingress.enqueue")(function* (envelope: EventEnvelope, traceHeader?: string) {
+export const enqueueOnce = Effect.fn("Ingress.enqueue")(function* (envelope: EventEnvelope) {
   const store = yield* IdempotencyStore
   const queue = yield* EventQueue
   const key = `ingress#${envelope.event_id}`
@@ -30,7 +33,8 @@ export const enqueueOnce = Effect.fn("Ingress.enqueue")(function* (envelope: Eve
   const claim = yield* store.claim(key, { leaseMs: INGRESS_LEASE_MS, ttlSeconds: IDEMPOTENCY_TTL_SECONDS })
   if (claim._tag === "Completed") return "duplicate" as const
 
-  const sent = yield* queue.send(envelope, traceHeader === undefined ? {} : { traceHeader }).pipe(
+  const traceHeader = yield* currentTraceHeader
+  const sent = yield* queue.send(envelope, Option.isSome(traceHeader) ? { traceHeader: traceHeader.value } : {}).pipe(
     Effect.retry({ schedule: queueSendRetry }),
     Effect.tapError(() => (claim._tag === "Acquired" ? Effect.ignore(store.release(key)) : Effect.void))
   )

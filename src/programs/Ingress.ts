@@ -6,6 +6,7 @@ import * as Redacted from "effect/Redacted"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { normalise } from "../domain/normalise.js"
 import { decodeWebhookPayload } from "../domain/WebhookPayload.js"
+import { withParentFromHeader } from "../layers/XRayTraceHeader.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { enqueueOnce, type EnqueueStatus } from "./EnqueueOnce.js"
 import {
@@ -28,7 +29,7 @@ export interface IngressRequest {
   readonly body: Uint8Array
   /** True when the transport stopped reading because the body passed MAX_BODY_BYTES. */
   readonly bodyOverLimit?: boolean
-  /** X-Ray header of the current trace, forwarded to the worker. */
+  /** X-Ray header of the trace this request belongs to (Lambda's `_X_AMZN_TRACE_ID`): the parent of the ingress span. */
   readonly traceHeader?: string
 }
 
@@ -98,15 +99,11 @@ const decode = Effect.fnUntraced(function* (request: IngressRequest) {
   return normalise(decoded.right, receivedAt)
 })
 
-/**
- * The ingress program: authenticate, check size and media type, decode and normalise, then enqueue exactly once.
- * Fails only with an `IngressRejection`; every rejection maps to a 4xx except an unavailable queue or store (503).
- */
-export const ingest = Effect.fn("Ingress.ingest")(function* (request: IngressRequest) {
+const ingestRequest = Effect.fn("Ingress.ingest")(function* (request: IngressRequest) {
   yield* authenticate(request)
   yield* checkEnvelope(request)
   const envelope = yield* decode(request)
-  const status = yield* enqueueOnce(envelope, request.traceHeader).pipe(
+  const status = yield* enqueueOnce(envelope).pipe(
     Effect.catchTags({
       QueueUnavailable: (error) =>
         Effect.logError("queue unavailable; answering 503 so the sender retries", error.reason).pipe(
@@ -123,3 +120,10 @@ export const ingest = Effect.fn("Ingress.ingest")(function* (request: IngressReq
   )
   return { status, eventId: envelope.event_id } satisfies IngressAccepted
 })
+
+/**
+ * The ingress program: authenticate, check size and media type, decode and normalise, then enqueue exactly once.
+ * Fails only with an `IngressRejection`; every rejection maps to a 4xx except an unavailable queue or store (503).
+ * Its span continues the caller's trace when the request names one.
+ */
+export const ingest = (request: IngressRequest) => ingestRequest(request).pipe(withParentFromHeader(request.traceHeader))

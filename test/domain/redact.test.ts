@@ -223,6 +223,22 @@ describe("redactValue", () => {
     })
   })
 
+  it("judges dotted keys (span attributes) by their last part as well", () => {
+    expect(redactValue({
+      "http.request.header.x-richpanel-key": "abc",
+      "http.request.header.x-webhook-token": "w",
+      "customer.address": "1.2.3.4",
+      "http.request.header.content-type": "application/json",
+      "url.query": "token=abc&page=2"
+    })).toStrictEqual({
+      "http.request.header.x-richpanel-key": REDACTED,
+      "http.request.header.x-webhook-token": REDACTED,
+      "customer.address": REDACTED,
+      "http.request.header.content-type": "application/json",
+      "url.query": "token=[SECRET]&page=2"
+    })
+  })
+
   it("does not modify its input", () => {
     const input = { text: "hi", list: ["jane@example.com"] }
     redactValue(input)

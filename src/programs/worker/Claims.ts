@@ -15,7 +15,7 @@ const storeDown = (operation: string) => storeUnavailable(`idempotency store (${
 export const claim = (key: string) =>
   Effect.flatMap(IdempotencyStore, (store) =>
     store.claim(key, { leaseMs: WORKER_LEASE_MS, ttlSeconds: IDEMPOTENCY_TTL_SECONDS })
-  ).pipe(Effect.mapError(storeDown("claim")))
+  ).pipe(Effect.mapError(storeDown("claim")), Effect.withSpan("Worker.claim"))
 
 export const complete = (key: string, data: unknown) =>
   Effect.flatMap(IdempotencyStore, (store) => store.complete(key, { data, ttlSeconds: IDEMPOTENCY_TTL_SECONDS })).pipe(

@@ -3,6 +3,7 @@ import type { ClassifierOutput } from "../../domain/Classification.js"
 import type { ChannelClass } from "../../domain/Envelope.js"
 import type { ClassificationResult } from "../../domain/Policy.js"
 import { redact } from "../../domain/redact.js"
+import * as Metrics from "../../services/Metrics.js"
 import { WorkerSettings } from "../../services/WorkerSettings.js"
 import * as Downstreams from "./Downstreams.js"
 
@@ -59,6 +60,13 @@ export const classifyMessage = Effect.fn("Worker.classify")(function* (input: {
     hasLinkedOrder: false
   }
   return yield* Downstreams.classify(classifierInput).pipe(
+    // Tokens are spent once the model answered, whatever happens to the message afterwards.
+    Effect.tap((classification) =>
+      classification.usage === undefined ? Effect.void : Effect.zipRight(
+        Metrics.emit("LlmTokens", classification.usage.inputTokens, { Kind: "input" }),
+        Metrics.emit("LlmTokens", classification.usage.outputTokens, { Kind: "output" })
+      )
+    ),
     Effect.map((classification): ClassifyOutcome => ({
       result: { _tag: "Classified", output: classification.output },
       source: classification.source,

@@ -14,5 +14,6 @@ const decodeBody = Schema.decodeUnknown(Schema.parseJson(EventEnvelope))
 
 export const decodeEvent = (record: QueueRecord) =>
   decodeBody(record.body).pipe(
-    Effect.mapError((error) => new UndecodableMessage({ messageId: record.messageId, reason: error.message.slice(0, 500) }))
+    Effect.mapError((error) => new UndecodableMessage({ messageId: record.messageId, reason: error.message.slice(0, 500) })),
+    Effect.withSpan("Worker.decode")
   )

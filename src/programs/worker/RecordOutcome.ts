@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { EventLog, type EventOutcome } from "../../services/EventLog.js"
+import { emitOutcomeMetrics } from "./OutcomeMetrics.js"
 import { storeUnavailable } from "./WorkerErrors.js"
 
 /**
@@ -18,7 +19,8 @@ export const recordOutcome = Effect.fn("Worker.record")(function* (
   }
 ) {
   const log = yield* EventLog
-  const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+  const nowMs = yield* Clock.currentTimeMillis
+  const now = new Date(nowMs).toISOString()
   yield* log
     .record({
       event_id: envelope.event_id,
@@ -32,4 +34,6 @@ export const recordOutcome = Effect.fn("Worker.record")(function* (
       actions: entry.actions ?? []
     })
     .pipe(Effect.mapError(storeUnavailable("event log")))
+  // Counted once the record is written: a failed write is retried and counted then, not twice.
+  yield* emitOutcomeMetrics(envelope.received_at, entry, nowMs)
 })
