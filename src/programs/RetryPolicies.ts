@@ -4,9 +4,11 @@ import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import type { ClassifierError } from "../services/Classifier.js"
 import { CircuitBreaker, type CircuitOpen } from "../services/CircuitBreaker.js"
-import type { Downstream } from "../services/Downstream.js"
+import { type Downstream, LiveDownstreams } from "../services/Downstream.js"
+import * as Metrics from "../services/Metrics.js"
 import { RateLimiter, type RateLimiterUnavailable } from "../services/RateLimiter.js"
 import type { RichpanelError } from "../services/Richpanel.js"
+import type { ShopifyError } from "../services/OrderLookup.js"
 
 /** What a retry policy looks at: the error's tag, and the downstream's Retry-After when it sent one. */
 export interface Retryable {
@@ -55,8 +57,11 @@ export const openaiRetryable = tags<(ClassifierError | RateLimiterUnavailable)["
   "ClassifierTransient",
   "RateLimiterUnavailable"
 )
-// Provisional names following the Richpanel/Classifier pattern, until the Shopify service defines its errors.
-export const shopifyRetryable = tags("ShopifyRateLimited", "ShopifyTransient", "RateLimiterUnavailable")
+export const shopifyRetryable = tags<(ShopifyError | RateLimiterUnavailable)["_tag"]>(
+  "ShopifyRateLimited",
+  "ShopifyTransient",
+  "RateLimiterUnavailable"
+)
 
 export const richpanelRetry = retryPolicy({ retryable: richpanelRetryable })
 /**
@@ -76,6 +81,26 @@ export interface CallOptions<E> {
   /** Tokens the call takes (Shopify query cost); default 1. */
   readonly cost?: number
 }
+
+/** A 429 / THROTTLED answer: it carries a Retry-After, or its tag says so (`RichpanelRateLimited`, …). */
+const isThrottled = (error: Retryable) => error.retryAfterMs !== undefined || error._tag.endsWith("RateLimited")
+
+/**
+ * Per attempt that reaches the downstream (not one the limiter or an open breaker stopped): calls, errors, 429s.
+ * A stand-in for a downstream without a key (`LiveDownstreams`) is not counted.
+ */
+const metered = <A, E extends Retryable, R>(downstream: Downstream, call: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(LiveDownstreams, (live) => live.has(downstream) ? countedCall(downstream, call) : call)
+
+const countedCall = <A, E extends Retryable, R>(downstream: Downstream, call: Effect.Effect<A, E, R>) =>
+  Metrics.count("DownstreamCalls", { Downstream: downstream }).pipe(
+    Effect.zipRight(call),
+    Effect.tapError((error) =>
+      Metrics.count("DownstreamErrors", { Downstream: downstream }).pipe(
+        Effect.zipRight(isThrottled(error) ? Metrics.count("DownstreamThrottled", { Downstream: downstream }) : Effect.void)
+      )
+    )
+  )
 
 /**
  * One downstream call as every caller must make it (DESIGN.md §4.5): take a token, pass the breaker, call;
@@ -97,7 +122,7 @@ export const callDownstream = <A, E extends Retryable, R>(
         Effect.catchAll((cause) => Effect.logWarning("could not record Retry-After pause", cause))
       )
     const once = limiter.acquire(downstream, options.cost).pipe(
-      Effect.zipRight(breaker.protect(downstream, Effect.tapError(call, pauseOn429), options.isBreakerFailure))
+      Effect.zipRight(breaker.protect(downstream, Effect.tapError(metered(downstream, call), pauseOn429), options.isBreakerFailure))
     )
     return yield* Effect.retry(once, options.retry)
   }).pipe(Effect.withSpan("RetryPolicies.callDownstream", { attributes: { downstream } }))

@@ -1,0 +1,186 @@
+import { describe, expect, it } from "@effect/vitest"
+import {
+  type CustomerContact,
+  disclose,
+  matchCustomerOrder,
+  matchLinkedOrder,
+  normalizeOrderName,
+  type OrderRecord,
+  sameEmail,
+  samePhone
+} from "../../src/domain/OrderMatch.js"
+
+const TAG = "Pre-order"
+
+/** An order as Shopify would give it, with every field the projection must drop filled in. */
+const order = (overrides: Partial<OrderRecord> = {}): OrderRecord => ({
+  id: "gid://shopify/Order/5123456789012",
+  name: "#1001",
+  createdAt: "2026-11-02T14:21:07Z",
+  email: "Jane.Doe@Example.com",
+  phone: "+1 (555) 010-0100",
+  fulfillmentStatus: "FULFILLED",
+  tags: ["VIP", "Pre-order", "note: fragile"],
+  shippingTitle: "Standard Shipping",
+  statusPageUrl: "https://shop.example.com/orders/abc/authenticate?key=k",
+  fulfillments: [{
+    status: "SUCCESS",
+    displayStatus: "IN_TRANSIT",
+    tracking: [{ company: "UPS", number: "1Z999AA10123456784", url: "https://www.ups.com/track?tracknum=1Z999AA10123456784" }]
+  }],
+  ...overrides
+})
+
+const contact = (emails: ReadonlyArray<string>, phones: ReadonlyArray<string> = []): CustomerContact => ({ emails, phones })
+const jane = contact(["jane.doe@example.com"])
+
+describe("normalizeOrderName / sameEmail / samePhone", () => {
+  it("treats #1001, 1001 and ' # 1001-a ' as the same name", () => {
+    expect(normalizeOrderName("#1001")).toBe("1001")
+    expect(normalizeOrderName("1001")).toBe("1001")
+    expect(normalizeOrderName(" # 1001-a ")).toBe("1001-A")
+    expect(normalizeOrderName("#1001")).not.toBe(normalizeOrderName("#10010"))
+  })
+
+  it("compares emails case-insensitively and never matches an empty one", () => {
+    expect(sameEmail(" JANE.doe@example.COM ", "jane.doe@example.com")).toBe(true)
+    expect(sameEmail("jane.doe@example.com", "jane.doe@example.co")).toBe(false)
+    expect(sameEmail("jane.doe+shop@example.com", "jane.doe@example.com")).toBe(false)
+    expect(sameEmail("", "")).toBe(false)
+  })
+
+  it.each([
+    ["+1 (555) 010-0100", "555.010.0100", true], // country code vs none: last 10 digits
+    ["+15550100100", "(555) 010-0100", true],
+    ["+44 7700 900123", "07700 900123", true], // trunk 0 vs +44: last 10 digits
+    ["555-010-0100", "555-010-0101", false],
+    ["0100100", "010-0100", true], // short numbers compare in full
+    ["5550100100", "0100100", false], // one short, one long: all digits
+    ["010-01", "010-01", false] // fewer than 7 digits never match
+  ])("samePhone(%s, %s) = %s", (a, b, expected) => {
+    expect(samePhone(a, b)).toBe(expected)
+  })
+})
+
+describe("matchCustomerOrder", () => {
+  it("matches one order with the number and the customer's email", () => {
+    const match = matchCustomerOrder([order()], "1001", jane, TAG)
+    expect(match._tag).toBe("Matched")
+  })
+
+  it("matches by phone digits when the email is unknown or different", () => {
+    expect(matchCustomerOrder([order()], "#1001", contact([], ["555 010 0100"]), TAG)._tag).toBe("Matched")
+    expect(matchCustomerOrder([order()], "#1001", contact(["other@example.com"], ["+15550100100"]), TAG)._tag).toBe("Matched")
+  })
+
+  it("ignores other orders the search returned and compares names exactly", () => {
+    const candidates = [order({ id: "gid://shopify/Order/2", name: "#10010" }), order()]
+    expect(matchCustomerOrder(candidates, "1001", jane, TAG)._tag).toBe("Matched")
+    expect(matchCustomerOrder([order({ name: "#1001-A" })], "1001", jane, TAG)).toEqual({ _tag: "None" })
+    expect(matchCustomerOrder([order({ name: "#1001-A" })], "1001-a", jane, TAG)._tag).toBe("Matched")
+  })
+
+  it("finds nothing in an empty result (an order outside the visible window looks the same)", () => {
+    expect(matchCustomerOrder([], "1001", jane, TAG)).toEqual({ _tag: "None" })
+  })
+
+  describe("leak cases: nothing order-specific without exactly one order tied to this customer", () => {
+    it("email mismatch: the number exists but belongs to someone else", () => {
+      const stranger = contact(["mallory@example.com"], ["+1 555 999 0000"])
+      expect(matchCustomerOrder([order()], "1001", stranger, TAG)).toEqual({ _tag: "Mismatch", reason: "contact-differs" })
+    })
+
+    it("guessed numbers: a real email with someone else's order number, or an order without contact data", () => {
+      // Jane guesses #1002, which is Sam's: her email does not open it.
+      const sams = order({ name: "#1002", email: "sam@example.com", phone: "+1 555 222 3333" })
+      expect(matchCustomerOrder([sams], "1002", jane, TAG)).toEqual({ _tag: "Mismatch", reason: "contact-differs" })
+      // An order without email or phone (POS, draft) can never be matched by a customer-typed number.
+      const { email: _e, phone: _p, ...bare } = order()
+      expect(matchCustomerOrder([bare], "1001", jane, TAG)._tag).toBe("Mismatch")
+    })
+
+    it("a customer with no known email or phone never matches, even with the right number", () => {
+      expect(matchCustomerOrder([order()], "1001", contact([], []), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
+      expect(matchCustomerOrder([order()], "1001", contact(["  "], [""]), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
+    })
+
+    it("several orders with the number, even all of them this customer's: never choose", () => {
+      const twins = [order(), order({ id: "gid://shopify/Order/2", createdAt: "2026-10-01T10:00:00Z" })]
+      expect(matchCustomerOrder(twins, "1001", jane, TAG)).toEqual({ _tag: "Several", count: 2 })
+    })
+
+    it("several orders for one email do not make a match without the number", () => {
+      const janes = [order(), order({ id: "gid://shopify/Order/2", name: "#1002" }), order({ id: "gid://shopify/Order/3", name: "#1003" })]
+      expect(matchCustomerOrder(janes, "1004", jane, TAG)).toEqual({ _tag: "None" })
+      expect(matchCustomerOrder(janes, "", jane, TAG)).toEqual({ _tag: "None" })
+    })
+
+    it("the mismatch carries nothing of the order", () => {
+      const match = matchCustomerOrder([order()], "1001", contact(["mallory@example.com"]), TAG)
+      expect(Object.keys(match).sort()).toEqual(["_tag", "reason"])
+    })
+  })
+})
+
+describe("matchLinkedOrder (Richpanel vouches for the customer)", () => {
+  it("matches by name or by the store's numeric id", () => {
+    expect(matchLinkedOrder([order()], { orderName: "#1001" }, TAG)._tag).toBe("Matched")
+    expect(matchLinkedOrder([order()], { orderId: "5123456789012" }, TAG)._tag).toBe("Matched")
+    expect(matchLinkedOrder([order()], { orderId: "gid://shopify/Order/5123456789012" }, TAG)._tag).toBe("Matched")
+  })
+
+  it("finds nothing for another id or name, and never chooses between two", () => {
+    expect(matchLinkedOrder([order()], { orderId: "512345678901" }, TAG)).toEqual({ _tag: "None" })
+    expect(matchLinkedOrder([order()], { orderName: "#1002" }, TAG)).toEqual({ _tag: "None" })
+    expect(matchLinkedOrder([order()], {}, TAG)).toEqual({ _tag: "None" })
+    const byName = order({ id: "gid://shopify/Order/1" })
+    expect(matchLinkedOrder([byName, order()], { orderName: "#1001", orderId: "5123456789012" }, TAG)).toEqual({
+      _tag: "Several",
+      count: 2
+    })
+  })
+})
+
+describe("disclose (spec §7.5)", () => {
+  it("keeps only the allowed fields: no email, phone, id or tags", () => {
+    const shown = disclose(order(), TAG)
+    expect(shown).toEqual({
+      name: "#1001",
+      createdAt: "2026-11-02T14:21:07Z",
+      fulfillmentStatus: "FULFILLED",
+      cancelled: false,
+      shippingTitle: "Standard Shipping",
+      preOrder: true,
+      statusPageUrl: "https://shop.example.com/orders/abc/authenticate?key=k",
+      fulfillments: [{
+        status: "SUCCESS",
+        displayStatus: "IN_TRANSIT",
+        tracking: [{ company: "UPS", number: "1Z999AA10123456784", url: "https://www.ups.com/track?tracknum=1Z999AA10123456784" }]
+      }]
+    })
+    const text = JSON.stringify(shown)
+    for (const secret of ["Jane.Doe", "555", "5123456789012", "VIP", "fragile"]) expect(text).not.toContain(secret)
+  })
+
+  it("drops fields smuggled in at runtime (a decoder that read more than the type says)", () => {
+    const widened = {
+      ...order(),
+      shippingAddress: { address1: "1 Elm Street" },
+      lineItems: [{ name: "Trail Runner" }],
+      note: "gift",
+      fulfillments: [{
+        status: "SUCCESS",
+        fulfillmentLineItems: [{ name: "Trail Runner" }],
+        tracking: [{ number: "1Z1", destination: "1 Elm Street" }]
+      }]
+    } as unknown as OrderRecord
+    const text = JSON.stringify(disclose(widened, TAG))
+    for (const secret of ["Elm", "Trail", "gift"]) expect(text).not.toContain(secret)
+  })
+
+  it("reads cancellation and the pre-order tag", () => {
+    expect(disclose(order({ cancelledAt: "2026-11-03T00:00:00Z" }), TAG).cancelled).toBe(true)
+    expect(disclose(order({ tags: [] }), TAG).preOrder).toBe(false)
+    expect(disclose(order({ tags: ["preorder"] }), TAG).preOrder).toBe(true)
+  })
+})
