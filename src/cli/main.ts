@@ -1,5 +1,6 @@
 import { parseArgs, UsageError } from "./Args.js"
 import { demo, events, replay } from "./commands.js"
+import { dlqCommand } from "./DlqCommand.js"
 import { evalCommand } from "./EvalCommand.js"
 import { modeCommand } from "./ModeCommands.js"
 
@@ -12,9 +13,13 @@ const USAGE = `rp-mw — operator CLI
   rp-mw mode set <shadow|route-only|live> [--reason R]
   rp-mw mode clear                                    back to MW_MODE
   rp-mw kill [--all] [--reason R]                     stop all customer replies (--all: all Richpanel writes)
+  rp-mw dlq [show]                                    dead-lettered events waiting in the DLQ
+  rp-mw dlq redrive                                   move them back to the event queue to be processed again
   rp-mw eval [--csv FILE]                             rules classifier accuracy on the Bitext dataset
 
 The mode commands act on the running local runtime, or with --aws on the deployed stack's DynamoDB table.
+The dlq commands act on the running local runtime, or with --aws on the deployed SQS DLQ (--dlq-url URL,
+else DLQ_URL, else rp-mw-events-dlq.fifo in AWS_REGION); a redrive there is an SQS message move task.
 URL defaults to the running local runtime (MW_DATA_DIR/runtime.json), else http://127.0.0.1:$PORT.`
 
 const run = async (argv: ReadonlyArray<string>): Promise<number> => {
@@ -31,6 +36,8 @@ const run = async (argv: ReadonlyArray<string>): Promise<number> => {
       return modeCommand(args, false)
     case "kill":
       return modeCommand(args, true)
+    case "dlq":
+      return dlqCommand(args)
     case "eval":
       return evalCommand(args)
     case undefined:

@@ -6,6 +6,7 @@ import { ingest, MAX_BODY_BYTES, type IngressRequest } from "../programs/Ingress
 import { acceptedAnswer, rejectionAnswer, type HttpAnswer } from "../programs/IngressHttp.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { EventLog } from "../services/EventLog.js"
+import { redriveDeadLetters, showDeadLetters } from "./DeadLetters.js"
 
 const render = (answer: HttpAnswer) =>
   HttpServerResponse.text(answer.body, { status: answer.status, headers: answer.headers, contentType: "application/json" })
@@ -58,12 +59,16 @@ const events = Effect.gen(function* () {
   )
 })
 
-/** The local runtime's HTTP surface (DESIGN.md §3): the webhook, liveness and recent events. */
+/** The local runtime's HTTP surface (DESIGN.md §3): the webhook, liveness, recent events and the DLQ (`rp-mw dlq`). */
 export const httpApp = HttpRouter.empty.pipe(
   HttpRouter.post("/webhooks/richpanel", webhook),
   HttpRouter.get("/healthz", healthz),
   HttpRouter.get("/events", events),
+  HttpRouter.get("/dlq", showDeadLetters),
+  HttpRouter.post("/dlq/redrive", redriveDeadLetters),
   Effect.catchTag("RouteNotFound", () =>
-    Effect.succeed(jsonError(404, "not_found", "routes: POST /webhooks/richpanel, GET /healthz, GET /events"))
+    Effect.succeed(
+      jsonError(404, "not_found", "routes: POST /webhooks/richpanel, GET /healthz, GET /events, GET /dlq, POST /dlq/redrive")
+    )
   )
 )

@@ -11,6 +11,7 @@ import type { EventLog } from "../services/EventLog.js"
 import type { EventQueue } from "../services/EventQueue.js"
 import type { IdempotencyStore } from "../services/IdempotencyStore.js"
 import { runConsumer } from "./Consumer.js"
+import { LocalDeadLetters } from "./DeadLetters.js"
 import { httpApp } from "./HttpApp.js"
 import type { LocalFifoQueue } from "./LocalFifoQueue.js"
 
@@ -21,6 +22,8 @@ export interface LocalRuntimeOptions<E> {
   readonly host: string
   /** The queue the `EventQueue` in `services` sends to; the local consumer drains it into the worker handler. */
   readonly queue: LocalFifoQueue
+  /** `queue`'s DLQ, for `GET /dlq` and `POST /dlq/redrive`; without it those answer 404. */
+  readonly deadLetterQueue?: LocalFifoQueue
   readonly services: Layer.Layer<LocalServices, E>
   readonly workerConcurrency: number
 }
@@ -39,6 +42,12 @@ export const startLocalRuntime = <E>(options: LocalRuntimeOptions<E>) =>
       )
     }
     const server = yield* Layer.build(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
-    yield* HttpServer.serveEffect(httpApp).pipe(Effect.provide(server), Effect.provide(runtime.context))
+    const deadLetters = options.deadLetterQueue === undefined
+      ? Context.empty()
+      : Context.make(LocalDeadLetters, { queue: options.queue, deadLetterQueue: options.deadLetterQueue })
+    yield* HttpServer.serveEffect(httpApp).pipe(
+      Effect.provide(server),
+      Effect.provide(Context.merge(runtime.context, deadLetters))
+    )
     return HttpServer.formatAddress(Context.get(server, HttpServer.HttpServer).address)
   })
