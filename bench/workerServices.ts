@@ -11,6 +11,7 @@ import * as EventLogMemory from "../src/layers/EventLogMemory.js"
 import * as IdempotencyStoreMemory from "../src/layers/IdempotencyStoreMemory.js"
 import { makeJsonLogger } from "../src/layers/Logging.js"
 import * as ModeSwitchMemory from "../src/layers/ModeSwitchMemory.js"
+import * as SampleStoreOrderLookup from "../src/layers/SampleStoreOrderLookup.js"
 import * as RateLimiterMemory from "../src/layers/RateLimiterMemory.js"
 import * as RulesClassifier from "../src/layers/RulesClassifier.js"
 import * as WorkerSettingsLive from "../src/layers/WorkerSettings.js"
@@ -132,7 +133,8 @@ export const workerServices = (classifier: Layer.Layer<Classifier>, tally: Tally
     Layer.succeed(QueueControl, QueueControl.of({ delayRetry: () => Effect.void })),
     WorkerSettingsLive.layer,
     richpanel(tally),
-    classifier
+    classifier,
+    SampleStoreOrderLookup.layer
   ).pipe(
     Layer.provideMerge(liveConfig),
     Layer.provideMerge(Logger.replace(Logger.defaultLogger, makeJsonLogger(() => void tally.logLines++))),

@@ -85,6 +85,40 @@ export type HandoverKind = (typeof HandoverKinds)[number]
 
 const P0Intent = Schema.Literal(...P0Intents)
 
+const TimeZone = NonEmptyString.pipe(
+  Schema.filter((zone) => {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone })
+      return true
+    } catch {
+      return `expected an IANA time zone such as "America/New_York", got ${JSON.stringify(zone)}`
+    }
+  })
+)
+
+const ShippingTierRule = Schema.Struct({
+  name: NonEmptyString,
+  min_days: Count(0),
+  max_days: Count(0),
+  /** Matched at the start of a word of the order's shipping-method title, ignoring case. */
+  keywords: Strings
+}).annotations(container("an object")).pipe(
+  Schema.filter((t) => t.max_days >= t.min_days ? undefined : { path: ["max_days"], message: `must be ≥ min_days (${t.min_days}), got ${t.max_days}` })
+)
+
+/** Spec §7.3: business-day windows per shipping tier, checked top-down, in the store's calendar. */
+export const DeliveryWindows = Schema.Struct({
+  time_zone: withDefault(TimeZone, () => "America/New_York"),
+  pre_order_tag: withDefault(NonEmptyString, () => "Pre-order"),
+  pre_order_start_days: withDefault(Count(0), () => 45),
+  tiers: withDefault(listOf(ShippingTierRule, "a list of shipping tiers"), () => [
+    { name: "Priority", min_days: 1, max_days: 1, keywords: ["priority", "overnight", "next day"] },
+    { name: "Rushed", min_days: 1, max_days: 2, keywords: ["rush", "express", "expedited"] },
+    { name: "Standard", min_days: 3, max_days: 5, keywords: ["standard", "ground", "economy", "free"] }
+  ])
+}).annotations(container("an object"))
+export type DeliveryWindows = typeof DeliveryWindows.Type
+
 export const RoutingConfigSchema = Schema.Struct({
   /** Recorded in every decision so a decision can be traced to the config that made it. */
   version: NonEmptyString,
@@ -114,6 +148,7 @@ export const RoutingConfigSchema = Schema.Struct({
     max_attempts: Count(1),
     expiry_hours: Schema.Number.pipe(Schema.positive()).annotations(expected("a number of hours > 0"))
   }).annotations(container("an object")),
+  delivery: withDefault(DeliveryWindows, () => Schema.decodeSync(DeliveryWindows)({})),
   tier0_keywords: Schema.Record({ key: P0Intent, value: Strings }).annotations(
     container("an object with a keyword list per P0 intent")
   ),

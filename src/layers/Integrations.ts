@@ -4,7 +4,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { AppConfig } from "../services/AppConfig.js"
 import { Classifier } from "../services/Classifier.js"
-import type { Downstream } from "../services/Downstream.js"
+import { type Downstream, LiveDownstreams } from "../services/Downstream.js"
 import type { RateLimit } from "../services/RateLimiter.js"
 import { WorkerSettings } from "../services/WorkerSettings.js"
 import * as DryRunRichpanel from "./DryRunRichpanel.js"
@@ -47,3 +47,15 @@ export const rateLimiterMemory = Layer.unwrapEffect(Effect.map(AppConfig, (confi
 
 /** Every worker Lambda shares one bucket per downstream in DynamoDB. */
 export const rateLimiterDynamo = Layer.unwrapEffect(Effect.map(AppConfig, (config) => RateLimiterDynamo.layer(rateLimits(config))))
+
+/** Which downstreams are real here (a key is set); the others' stand-ins are not counted as downstream calls. */
+export const liveDownstreams = Layer.effect(
+  LiveDownstreams,
+  Effect.map(AppConfig, (config) =>
+    new Set<Downstream>([
+      ...(Option.isSome(config.richpanelApiKey) ? ["richpanel" as const] : []),
+      ...(Option.isSome(config.openaiApiKey) ? ["openai" as const] : []),
+      ...(Option.isSome(config.shopifyAccessToken) ? ["shopify" as const] : [])
+    ])
+  )
+)

@@ -4,6 +4,7 @@ import * as Schema from "effect/Schema"
 import type { Classification, ClassifierInput, ClassifierOutput } from "../domain/Classification.js"
 import { MAX_TEXT_CHARS } from "../domain/ClassifierPrompt.js"
 import { extractOrderNumber, guessLanguage, guessSentiment, guessUrgency, handOverFlags } from "../domain/RulesSignals.js"
+import { ORDER_STATUS_INTENTS } from "../domain/RoutingConfigChecks.js"
 import { IntentId, IntentIds, P0Intents, P0RiskFlagIntent, type RiskFlag } from "../domain/Taxonomy.js"
 import { Classifier } from "../services/Classifier.js"
 
@@ -51,6 +52,7 @@ interface Compiled {
 const weightOf = (source: string) => (/ |\\s/.test(source) ? 2 : 1)
 
 const P0: ReadonlySet<IntentId> = new Set(P0Intents)
+const ORDER_STATUS: ReadonlySet<IntentId> = new Set(ORDER_STATUS_INTENTS)
 /** A P0 intent's patterns are the Tier 0 word lists, so a hit raises that intent's risk flag too. */
 const P0_FLAG: Partial<Record<IntentId, RiskFlag>> = Object.fromEntries(
   Object.entries(P0RiskFlagIntent).map(([flag, intent]) => [intent, flag as RiskFlag])
@@ -90,15 +92,19 @@ export const classifyText = (compiled: ReadonlyArray<Compiled>, text: string): C
     .slice(0, 2)
   const flags = [...new Set([...scored.flatMap((s) => P0_FLAG[s.intent] ?? []), ...handOverFlags(full)])]
   const primary = top?.intent ?? "unknown_other"
+  const orderNumber = extractOrderNumber(lower)
+  // "Where is my order #1001?": a typed order number is evidence for an order-status question it already leads;
+  // it counts like one more word (never for another intent, where it says nothing about the intent).
+  const evidence = topScore + (orderNumber !== null && ORDER_STATUS.has(primary) ? 1 : 0)
   return {
     primary_intent: primary,
-    confidence: confidenceOf(topScore, P0.has(primary) ? 0 : runnerUp),
+    confidence: confidenceOf(evidence, P0.has(primary) ? 0 : runnerUp),
     secondary_intents: secondaries.map((s) => ({ intent: s.intent, confidence: Math.round(confidenceOf(s.score, 0) * 80) / 100 })),
     language: guessLanguage(lower),
     sentiment: guessSentiment(lower, text),
     urgency: guessUrgency(lower, top !== undefined && P0.has(top.intent)),
     risk_flags: flags,
-    order_number: extractOrderNumber(lower),
+    order_number: orderNumber,
     reason: top === undefined
       ? `${MODEL}: no intent pattern matched`
       : `${MODEL}: matched ${primary} (score ${topScore})${secondaries.length > 0 ? `; also ${secondaries.map((s) => s.intent).join(", ")}` : ""}`

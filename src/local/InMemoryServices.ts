@@ -22,6 +22,5 @@ export const inMemoryServices = <E>(queue: LocalFifoQueue, config: Layer.Layer<A
     EventLogMemory.layer,
     ConversationStoreMemory.layer,
     ModeSwitchMemory.layer,
-    Integrations.rateLimiterMemory,
-    WorkerServices.layer
+    WorkerServices.local.pipe(Layer.provideMerge(Integrations.rateLimiterMemory))
   ).pipe(Layer.provideMerge(config))

@@ -40,10 +40,11 @@ const main = Effect.gen(function* () {
   const dataDir = nodePath.resolve(settings.dataDir)
   mkdirSync(dataDir, { recursive: true })
 
-  const { queue } = yield* makeDurableQueues({
+  const { queue, deadLetterQueue } = yield* makeDurableQueues({
     dir: nodePath.join(dataDir, "queues"),
     name: "rp-mw-events.fifo",
-    visibilityTimeoutMs: settings.visibilityTimeoutSeconds * 1000
+    visibilityTimeoutMs: settings.visibilityTimeoutSeconds * 1000,
+    maxReceiveCount: settings.maxReceiveCount
   })
   const dynamo = yield* EmbeddedDynamo.acquire({ path: nodePath.join(dataDir, "dynamodb") })
   // As in AWS, but SQS is the journaled local queue and DynamoDB the embedded dynalite; one process, one limiter.
@@ -56,14 +57,14 @@ const main = Effect.gen(function* () {
   const services = Layer.mergeAll(
     LocalEventQueue.layer(queue),
     LocalQueueControl.layer(queue),
-    Integrations.rateLimiterMemory,
-    WorkerServices.layer,
+    WorkerServices.local.pipe(Layer.provideMerge(Integrations.rateLimiterMemory)),
     stores
   ).pipe(Layer.provideMerge(Layer.succeed(AppConfig, config)))
   const url = yield* startLocalRuntime({
     port: settings.port,
     host: settings.host,
     queue,
+    deadLetterQueue,
     services,
     workerConcurrency: settings.workerConcurrency
   })

@@ -3,6 +3,7 @@ import { Context, Effect, Exit, Layer, Redacted } from "effect"
 import * as OpenAiClassifier from "../../src/layers/OpenAiClassifier.js"
 import { processRecord } from "../../src/programs/worker/Worker.js"
 import { Classifier } from "../../src/services/Classifier.js"
+import { SAMPLE_EMAIL } from "../../src/layers/SampleStoreOrderLookup.js"
 import { Richpanel } from "../../src/services/Richpanel.js"
 import { type FakeOpenAi, fakeOpenAi, reply, sampleOutput } from "../support/fakeOpenAi.js"
 import {
@@ -95,7 +96,8 @@ describe("worker through the real Richpanel and OpenAI clients", () => {
   it.scopedLive("a webhook's ticket ends with the route tag, mw-intent-* and mw-routed", () =>
     scenario(({ openai, richpanel }) =>
       Effect.gen(function*() {
-        openai.script(reply.classification(sampleOutput))
+        // Confident enough to route (0.6), not to reply (0.7): only tags change.
+        openai.script(reply.classification({ ...sampleOutput, confidence: 0.65 }))
         const envelope = webhookFor(richpanel, sampleTicket("rp-101"))
         const exit = yield* Effect.exit(processRecord(recordOf(envelope)))
         expect(Exit.isSuccess(exit)).toBe(true)
@@ -170,4 +172,43 @@ describe("worker through the real Richpanel and OpenAI clients", () => {
 
         expect(publicOperatorComments(richpanel, "rp-105")).toHaveLength(1)
       }), loseFirstReplyAnswer))
+  it.scopedLive("where is my order #1001, from the sample store's customer: exactly one send-message, with the tracking number", () =>
+    scenario(({ openai, richpanel }) =>
+      Effect.gen(function*() {
+        openai.script(reply.classification(sampleOutput))
+        const ticket = sampleTicket("rp-106", { customer_profile: { email: SAMPLE_EMAIL } })
+        const envelope = webhookFor(richpanel, ticket)
+        expect(Exit.isSuccess(yield* Effect.exit(processRecord(recordOf(envelope, { messageId: "q-6" }))))).toBe(true)
+        // A redelivery of the same event must not reply again.
+        expect(Exit.isSuccess(yield* Effect.exit(processRecord(recordOf(envelope, { messageId: "q-6", receiveCount: 2 }))))).toBe(true)
+
+        const sent = sendMessages(richpanel)
+        expect(sent).toHaveLength(1)
+        const body = String((sent[0]?.body as { body?: unknown } | undefined)?.body)
+        expect(body).toContain("1Z999AA10123456784")
+        expect(body).toContain("#1001")
+        expect(tagsOf(richpanel, "rp-106")).toEqual(expect.arrayContaining(["mw-auto-replied", "mw-intent-order_status_tracking"]))
+        expect(tagsOf(richpanel, "rp-106")).not.toContain("mw-needs-human")
+        const record = yield* eventFor(envelope.event_id)
+        expect(record?.outcome).toBe("automated")
+        expect(decisionOf(record).reply).toBe("t_order_status_verified")
+        expect(decisionOf(record).reasons).toContain("order:tracking")
+      })
+    ))
+
+  it.scopedLive("the same question from another address: no order data, the question for the number and checkout email", () =>
+    scenario(({ openai, richpanel }) =>
+      Effect.gen(function*() {
+        openai.script(reply.classification(sampleOutput))
+        const envelope = webhookFor(richpanel, sampleTicket("rp-107", { customer_profile: { email: "someone.else@example.com" } }))
+        expect(Exit.isSuccess(yield* Effect.exit(processRecord(recordOf(envelope))))).toBe(true)
+
+        const sent = sendMessages(richpanel)
+        expect(sent).toHaveLength(1)
+        const body = String((sent[0]?.body as { body?: unknown } | undefined)?.body)
+        expect(body).not.toContain("1Z999AA10123456784")
+        expect(body).toBe(renderedReply("t_order_status_ask_order_number"))
+        expect(tagsOf(richpanel, "rp-107")).toContain("mw-awaiting-order-number")
+      })
+    ))
 })

@@ -35,6 +35,21 @@ describe("RulesClassifier", () => {
   })
 
   describe("scoring and confidence", () => {
+    it.effect("a typed order number raises an order-status question it already leads, and nothing else", () =>
+      Effect.gen(function*() {
+        const withNumber = yield* classify("Where is my order #1001?")
+        const without = yield* classify("Where is my order?")
+        expect(withNumber.primary_intent).toBe("order_status_tracking")
+        expect(without.primary_intent).toBe("order_status_tracking")
+        expect(without.confidence).toBe(0.75)
+        // Over the Tier-2 bar (0.85): the local demo can look the order up.
+        expect(withNumber.confidence).toBeGreaterThanOrEqual(0.85)
+        const cancel = yield* classify("Please cancel my order")
+        const cancelWithNumber = yield* classify("Please cancel my order #1001")
+        expect(cancelWithNumber.primary_intent).toBe(cancel.primary_intent)
+        expect(cancelWithNumber.confidence).toBe(cancel.confidence)
+      }))
+
     const tuned = RulesClassifier.make(only({
       cancel_order: ["\\bcancel\\w*", "\\bcancel\\w*\\s+(my\\s+)?order", "\\bstop\\s+the\\s+shipment"],
       refund_request: ["\\brefund\\w*"]

@@ -13,6 +13,7 @@ import { ticketFromEnvelope } from "../../src/layers/DryRunRichpanel.js"
 import * as EventLogMemory from "../../src/layers/EventLogMemory.js"
 import * as IdempotencyStoreMemory from "../../src/layers/IdempotencyStoreMemory.js"
 import * as ModeSwitchMemory from "../../src/layers/ModeSwitchMemory.js"
+import * as SampleStoreOrderLookup from "../../src/layers/SampleStoreOrderLookup.js"
 import * as RateLimiterMemory from "../../src/layers/RateLimiterMemory.js"
 import type { QueueRecord } from "../../src/programs/Batch.js"
 import type { Mode } from "../../src/services/AppConfig.js"
@@ -344,7 +345,8 @@ export const memoryInfra = (mode: Mode) =>
     roomyLimiter,
     CircuitBreakerMemory.layer(),
     settingsLayer(),
-    queueControlFake
+    queueControlFake,
+    SampleStoreOrderLookup.layer
   ).pipe(Layer.provideMerge(appConfig({ mode })))
 
 /** Every service `processRecord` needs, all fakes, for one test. */

@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { AWAITING_TAG, type Plan } from "../../domain/Policy.js"
+import type { ReplyPlan } from "../../domain/PolicyTypes.js"
 import { OWN_NOTE_MARKER } from "../../domain/SkipRules.js"
 import type { Mode } from "../../services/AppConfig.js"
 import { ModeSwitch } from "../../services/ModeSwitch.js"
@@ -15,6 +16,11 @@ export interface Action {
   readonly status: "done" | "shadow" | "already-sent" | "rejected" | "failed"
   readonly tags?: ReadonlyArray<string>
   readonly template?: string
+  /**
+   * The reply as rendered from its approved template — sent, or (shadow, route-only) what would have been sent, so a
+   * support lead can read the exact words before switching to live. Template text and order facts only (§7.5).
+   */
+  readonly text?: string
   readonly reason?: string
 }
 
@@ -31,11 +37,27 @@ export interface Execution {
 /** Tags that only become true once the reply is out; written after it, never before. */
 const AFTER_REPLY_TAGS = new Set(["mw-auto-replied", AWAITING_TAG])
 
-const shadowActions = (plan: Plan): ReadonlyArray<Action> => [
+type Rendered = { readonly text: string } | { readonly reason: string }
+
+const render = (settings: WorkerSettings["Type"], reply: ReplyPlan, channel: "email" | "livechat"): Rendered => {
+  const rendered = settings.renderReply(reply.templateId, channel, reply.variables ?? {})
+  return rendered._tag === "Left" ? { reason: `template:${rendered.left}` } : { text: rendered.right }
+}
+
+/** A reply that is not sent (shadow, route-only): what it would have said, or why it could not have been sent. */
+const unsentReply = (reply: ReplyPlan, rendered: Rendered, reason?: string): Action => ({
+  type: "reply",
+  status: "shadow",
+  template: reply.templateId,
+  ...("text" in rendered ? { text: rendered.text } : {}),
+  ...("reason" in rendered ? { reason: rendered.reason } : reason === undefined ? {} : { reason })
+})
+
+const shadowActions = (plan: Plan, settings: WorkerSettings["Type"], channel: "email" | "livechat"): ReadonlyArray<Action> => [
   { type: "add_tags", status: "shadow", tags: plan.addTags },
   ...(plan.removeTags.length > 0 ? [{ type: "remove_tags", status: "shadow", tags: plan.removeTags } as const] : []),
   ...(plan.note !== null ? [{ type: "note", status: "shadow" } as const] : []),
-  ...(plan.wouldReply !== null ? [{ type: "reply", status: "shadow", template: plan.wouldReply.templateId } as const] : [])
+  ...(plan.wouldReply !== null ? [unsentReply(plan.wouldReply, render(settings, plan.wouldReply, channel))] : [])
 ]
 
 /**
@@ -52,11 +74,12 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
   readonly replyChannel: "email" | "livechat"
 }) {
   const { plan, ticket } = args
+  const settings = yield* WorkerSettings
   if (args.mode === "shadow") {
-    return { actions: shadowActions(plan), replied: false, replyFailed: false, routingFailed: false } satisfies Execution
+    const actions = shadowActions(plan, settings, args.replyChannel)
+    return { actions, replied: false, replyFailed: false, routingFailed: false } satisfies Execution
   }
   const richpanel = yield* Richpanel
-  const settings = yield* WorkerSettings
   const actions: Array<Action> = []
 
   const routingTags = plan.addTags.filter((tag) => !AFTER_REPLY_TAGS.has(tag))
@@ -73,22 +96,26 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
   if (note !== null) actions.push(yield* write(richpanel.addInternalNote(ticket.id, marked(note)), { type: "note" }))
   if (routingFailed) return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
 
-  if (plan.reply === null) return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
+  if (plan.reply === null) {
+    // Route-only: the reply live mode would send, for the record.
+    if (plan.wouldReply !== null) actions.push(unsentReply(plan.wouldReply, render(settings, plan.wouldReply, args.replyChannel)))
+    return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
+  }
   const templateId = plan.reply.templateId
+  const rendered = render(settings, plan.reply, args.replyChannel)
   // The mode was read before classification; the kill switch may have been pulled since. Ask again, last thing.
   const modeNow = yield* Effect.flatMap(ModeSwitch, (modes) => modes.effectiveMode)
   if (modeNow !== "live") {
-    actions.push({ type: "reply", status: "shadow", template: templateId, reason: `mode:${modeNow}` })
+    actions.push(unsentReply(plan.reply, rendered, `mode:${modeNow}`))
     return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
   }
-  const rendered = settings.renderReply(templateId, args.replyChannel, plan.reply.variables ?? {})
-  const result = rendered._tag === "Left"
-    ? ({ status: "rejected", reason: `template:${rendered.left}` } as const)
+  const result = "reason" in rendered
+    ? ({ status: "rejected", reason: rendered.reason } as const)
     : yield* sendReplyOnce({
       ticket,
       envelope: args.envelope,
       customerCommentId: args.customerCommentId,
-      body: rendered.right,
+      body: rendered.text,
       botAuthorId: settings.botAuthorId
     })
   if (result.status === "rejected") {
@@ -98,7 +125,7 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
     actions.push(yield* write(richpanel.addInternalNote(ticket.id, marked(apology)), { type: "note" }))
     return { actions, replied: false, replyFailed: true, routingFailed } satisfies Execution
   }
-  actions.push({ type: "reply", status: result.status === "sent" ? "done" : "already-sent", template: templateId })
+  actions.push({ type: "reply", status: result.status === "sent" ? "done" : "already-sent", template: templateId, ...rendered })
   const afterTags = plan.addTags.filter((tag) => AFTER_REPLY_TAGS.has(tag))
   if (afterTags.length > 0) {
     actions.push(yield* write(richpanel.addTags(ticket.id, afterTags), { type: "add_tags", tags: afterTags }))
@@ -119,5 +146,6 @@ const write = (call: Effect.Effect<void, RichpanelError>, action: Omit<Action, "
     Effect.catchTags({
       RichpanelInvalid: (error) => Effect.succeed<Action>({ ...action, status: "failed", reason: error.reason.slice(0, 200) }),
       RichpanelNotFound: () => Effect.succeed<Action>({ ...action, status: "failed", reason: "ticket-not-found" })
-    })
+    }),
+    Effect.withSpan(`Worker.${action.type}`)
   )

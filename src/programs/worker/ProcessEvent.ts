@@ -2,6 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { EventEnvelope } from "../../domain/Envelope.js"
+import { deliverySettings } from "../../domain/DeliveryConfig.js"
 import { channelClass } from "../../domain/normalise.js"
 import { extractOrderNumber } from "../../domain/OrderNumber.js"
 import { applyAwaitingChange, decide } from "../../domain/Policy.js"
@@ -17,6 +18,7 @@ import { claim, complete, exists, messageKey, replyKey } from "./Claims.js"
 import { classifyMessage } from "./ClassifyMessage.js"
 import * as Downstreams from "./Downstreams.js"
 import { executePlan } from "./ExecutePlan.js"
+import { findOrder } from "./FindOrder.js"
 import { recordOutcome } from "./RecordOutcome.js"
 import { MessageInProgress, storeUnavailable } from "./WorkerErrors.js"
 
@@ -64,6 +66,9 @@ const unprocessedCustomerText = (ticket: Ticket, commentId: string, lastProcesse
     .join("\n\n")
 }
 
+
+/** The policy is pure and fast, but it is a pipeline step: its own span shows it in the trace. */
+const decideTraced = (input: Parameters<typeof decide>[0]) => Effect.sync(() => decide(input)).pipe(Effect.withSpan("Worker.decide"))
 
 /**
  * One queued event, end to end: re-read the ticket, skip what must not be answered, claim the customer message,
@@ -127,7 +132,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
     hasPhone: (ticket.customerPhone ?? envelope.customer.phone) !== undefined,
     attachmentCount: comment.attachmentCount
   })
-  const plan = decide({
+  const policyInput = {
     classification: classified.result,
     tier0Hits,
     handoverSignals,
@@ -137,6 +142,20 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
     mode,
     now,
     config: settings.routing
+  }
+  const firstPlan = yield* decideTraced(policyInput)
+  // Order status: the policy asks for the order only when its reply could go out; the finding picks that reply.
+  const plan = firstPlan.orderLookup === null ? firstPlan : yield* decideTraced({
+    ...policyInput,
+    orderFinding: yield* findOrder({
+      conversationId: envelope.conversation_id,
+      orderNumber: firstPlan.orderLookup.orderNumber,
+      email: ticket.customerEmail ?? envelope.customer.email,
+      phone: ticket.customerPhone ?? envelope.customer.phone,
+      text,
+      now,
+      delivery: deliverySettings(settings.routing.delivery)
+    })
   })
 
   const execution = yield* executePlan({
