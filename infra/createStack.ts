@@ -15,7 +15,16 @@ const contextString = (app: App, key: string): string | undefined => {
 export const createStack = (app: App): RpMwStack => {
   const name = contextString(app, "env") ?? "dev"
   const overrides: ContextOverrides = Object.fromEntries(
-    (["region", "alarmEmail", "mode", "richpanelBotAuthorId"] as const).flatMap((key) => {
+    ([
+      "region",
+      "alarmEmail",
+      "mode",
+      "richpanelBotAuthorId",
+      "shopifyShop",
+      "workerReservedConcurrency",
+      "workerMaxConcurrency",
+      "workerBatchSize"
+    ] as const).flatMap((key) => {
       const value = contextString(app, key)
       return value === undefined ? [] : [[key, value]]
     })

@@ -47,6 +47,8 @@ export interface EnvironmentSettings {
   readonly retainData: boolean
   /** Agent user id the worker sends replies as (`RICHPANEL_BOT_AUTHOR_ID`); not a secret. */
   readonly richpanelBotAuthorId?: string
+  /** The `<shop>` of `<shop>.myshopify.com` (`SHOPIFY_SHOP`); needed once the Shopify token secret is set. */
+  readonly shopifyShop?: string
 }
 
 const RESERVED_CONCURRENCY = 10
@@ -95,6 +97,18 @@ export interface ContextOverrides {
   readonly alarmEmail?: string
   readonly mode?: string
   readonly richpanelBotAuthorId?: string
+  readonly shopifyShop?: string
+  /** Worker scaling, as integers: reserved concurrency, the event source's maxConcurrency, and its batch size. */
+  readonly workerReservedConcurrency?: string
+  readonly workerMaxConcurrency?: string
+  readonly workerBatchSize?: string
+}
+
+/** `-c key=12` → 12; anything but a whole number fails the synth with the key to fix. */
+const integer = (key: string, value: string | undefined): number | undefined => {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) throw new Error(`-c ${key}=${value}: expected a whole number`)
+  return Number(value)
 }
 
 const isMode = (value: string): value is Mode => value === "shadow" || value === "route-only" || value === "live"
@@ -111,10 +125,25 @@ export const resolveEnvironment = (name: string, overrides: ContextOverrides = {
     ...(overrides.region === undefined ? {} : { region: overrides.region }),
     ...(overrides.mode === undefined ? {} : { mode: overrides.mode as Mode }),
     ...(overrides.richpanelBotAuthorId === undefined ? {} : { richpanelBotAuthorId: overrides.richpanelBotAuthorId }),
+    ...(overrides.shopifyShop === undefined ? {} : { shopifyShop: overrides.shopifyShop }),
+    worker: scaledWorker(settings.worker, overrides),
     alarms: { ...settings.alarms, ...(overrides.alarmEmail === undefined ? {} : { email: overrides.alarmEmail }) }
   }
   validate(resolved)
   return resolved
+}
+
+const scaledWorker = (worker: EnvironmentSettings["worker"], overrides: ContextOverrides): EnvironmentSettings["worker"] => {
+  const reserved = integer("workerReservedConcurrency", overrides.workerReservedConcurrency)
+  const max = integer("workerMaxConcurrency", overrides.workerMaxConcurrency)
+  const batch = integer("workerBatchSize", overrides.workerBatchSize)
+  return {
+    ...worker,
+    ...(reserved === undefined ? {} : { reservedConcurrency: reserved }),
+    // Raising only the reserved concurrency raises the poller's ceiling with it, as the defaults pair them.
+    maxConcurrency: max ?? (reserved === undefined ? worker.maxConcurrency : Math.max(2, reserved)),
+    ...(batch === undefined ? {} : { batchSize: batch })
+  }
 }
 
 /** Invariants AWS would only report at deploy time (or never), checked at synth. */

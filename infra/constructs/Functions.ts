@@ -87,6 +87,7 @@ export class Functions extends Construct {
         // The worker dead-letters at once on the last receive, so it must know the queue's figure.
         MW_MAX_RECEIVE_COUNT: String(settings.queue.maxReceiveCount),
         ...(settings.richpanelBotAuthorId === undefined ? {} : { RICHPANEL_BOT_AUTHOR_ID: settings.richpanelBotAuthorId }),
+        ...(settings.shopifyShop === undefined ? {} : { SHOPIFY_SHOP: settings.shopifyShop }),
         ...secrets.arnEnvironment(WORKER_SECRETS)
       }
     })

@@ -32,6 +32,8 @@ describe("environment settings", () => {
     })
     expect(() => resolveEnvironment("qa")).toThrow(/unknown environment "qa"/)
     expect(() => resolveEnvironment("prod", { mode: "yolo" })).toThrow(/shadow, route-only or live/)
+    expect(() => resolveEnvironment("prod", { workerBatchSize: "two" })).toThrow(/workerBatchSize=two: expected a whole number/)
+    expect(() => resolveEnvironment("prod", { workerMaxConcurrency: "50" })).toThrow(/maxConcurrency above the reserved/)
   })
 
   it("refuses settings AWS would reject at deploy time, or that break the worker's deadline", () => {
@@ -51,7 +53,15 @@ beforeAll(() => {
   dev = synth({ env: "dev" })
   overridden = synth({
     env: "dev",
-    context: { region: "eu-west-1", alarmEmail: "oncall@example.com", mode: "route-only", richpanelBotAuthorId: "agent-7" }
+    context: {
+      region: "eu-west-1",
+      alarmEmail: "oncall@example.com",
+      mode: "route-only",
+      richpanelBotAuthorId: "agent-7",
+      shopifyShop: "sample-store",
+      workerReservedConcurrency: "20",
+      workerBatchSize: "2"
+    }
   })
 })
 afterAll(() => {
@@ -97,11 +107,16 @@ describe("dev stack versus prod settings", () => {
     expect(JSON.stringify(dev.json)).toContain("rp-mw/dev")
   })
 
-  it("takes region, alarm e-mail, mode and bot author from context", () => {
+  it("takes region, alarm e-mail, mode, bot author, Shopify shop and worker scaling from context", () => {
     expect(overridden.stack.region).toBe("eu-west-1")
     overridden.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@example.com" })
     expect(worker(overridden)["Environment"]).toMatchObject({
-      Variables: { MW_MODE: "route-only", RICHPANEL_BOT_AUTHOR_ID: "agent-7" }
+      Variables: { MW_MODE: "route-only", RICHPANEL_BOT_AUTHOR_ID: "agent-7", SHOPIFY_SHOP: "sample-store" }
+    })
+    expect(worker(overridden)["ReservedConcurrentExecutions"]).toBe(20)
+    overridden.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      BatchSize: 2,
+      ScalingConfig: { MaximumConcurrency: 20 }
     })
     dev.template.resourceCountIs("AWS::SNS::Subscription", 0)
   })
