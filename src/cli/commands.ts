@@ -2,6 +2,7 @@ import { readdirSync, statSync } from "node:fs"
 import * as nodePath from "node:path"
 import { type Args, flag, UsageError } from "./Args.js"
 import { DECISION_HEADER, decisionRow } from "./Decisions.js"
+import { fetchAwsEvents } from "./AwsEvents.js"
 import { ensureReachable, fetchEvents, postWebhook } from "./Http.js"
 import { table } from "./Table.js"
 import { baseUrl } from "./Target.js"
@@ -57,9 +58,14 @@ export const demo = async (args: Args) => {
 
 /** `rp-mw events [--limit N]`: the most recent decisions, newest first. */
 export const events = async (args: Args) => {
-  const url = baseUrl(args)
-  await ensureReachable(url)
-  const list = await fetchEvents(url, Number(flag(args, "limit") ?? 20))
+  const limit = Number(flag(args, "limit") ?? 20)
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit needs a whole number ≥ 1")
+  const list = args.flags["aws"] === true ? await fetchAwsEvents(limit) : await fetchLocal(baseUrl(args), limit)
   console.log(table(DECISION_HEADER, list.map(decisionRow)))
   return 0
+}
+
+const fetchLocal = async (url: string, limit: number) => {
+  await ensureReachable(url)
+  return fetchEvents(url, limit)
 }

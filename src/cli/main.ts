@@ -8,7 +8,7 @@ const USAGE = `rp-mw — operator CLI
 
   rp-mw replay <file|dir>… [--url URL] [--token T]   post webhook JSON files to a running runtime
   rp-mw demo [dir] [--url URL]                        post examples/ and print the decisions
-  rp-mw events [--limit N] [--url URL]                recent decisions, newest first
+  rp-mw events [--limit N] [--url URL] [--aws]        recent decisions, newest first
   rp-mw mode [show]                                   the effective mode and any override
   rp-mw mode set <shadow|route-only|live> [--reason R]
   rp-mw mode clear                                    back to MW_MODE
@@ -17,7 +17,7 @@ const USAGE = `rp-mw — operator CLI
   rp-mw dlq redrive                                   move them back to the event queue to be processed again
   rp-mw eval [--csv FILE]                             rules classifier accuracy on the Bitext dataset
 
-The mode commands act on the running local runtime, or with --aws on the deployed stack's DynamoDB table.
+The events and mode commands act on the running local runtime, or with --aws on the deployed stack's DynamoDB table.
 The dlq commands act on the running local runtime, or with --aws on the deployed SQS DLQ (--dlq-url URL,
 else DLQ_URL, else rp-mw-events-dlq.fifo in AWS_REGION); a redrive there is an SQS message move task.
 URL defaults to the running local runtime (MW_DATA_DIR/runtime.json), else http://127.0.0.1:$PORT.`
