@@ -5,7 +5,7 @@ import { tmpdir } from "node:os"
 import * as nodePath from "node:path"
 import { promisify } from "node:util"
 import { Faults, sampleTicket, startFakeRichpanel } from "../support/fakeRichpanel.js"
-import { freePort, type LocalProcess, startLocalProcess } from "../support/localProcess.js"
+import { eventsOf, eventually, freePort, type LocalProcess, startLocalProcess } from "../support/localProcess.js"
 
 /**
  * `rp-mw dlq` against `npm start`: a message the worker gives up on (Richpanel refuses the key) is dead-lettered,
@@ -22,19 +22,7 @@ const rpMw = (dataDir: string, ...argv: Array<string>) =>
   promisify(execFile)(process.execPath, ["bin/rp-mw.mjs", ...argv], { cwd: root, env: { ...process.env, MW_DATA_DIR: dataDir } })
     .then(({ stdout }) => stdout)
 
-const events = (runtime: LocalProcess) =>
-  fetch(`${runtime.url}/events`)
-    .then((response) => response.json() as Promise<{ events: ReadonlyArray<{ event_id: string; outcome: string; reason?: string }> }>)
-    .then((body) => body.events)
-
-const eventually = async <A>(probe: () => Promise<A>, accept: (a: A) => boolean, timeoutMs = 10_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (accept(value) || Date.now() > deadline) return value
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+const events = (runtime: LocalProcess) => eventsOf(runtime)
 
 const outcomeOf = (list: ReadonlyArray<{ event_id: string; outcome: string }>) => list.find((e) => e.event_id === EVENT_ID)?.outcome
 

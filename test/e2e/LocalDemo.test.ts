@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as nodePath from "node:path"
-import { freePort, type LocalProcess, startLocalProcess } from "../support/localProcess.js"
+import { eventsOf, eventually, freePort, type LocalProcess, startLocalProcess } from "../support/localProcess.js"
 
 /**
  * `npm start` with no keys (dry-run Richpanel, rules classifier, default mode) fed every file in `examples/`,
@@ -28,19 +28,7 @@ const post = (runtime: LocalProcess, body: string) =>
     body
   }).then(async (response) => ({ status: response.status, body: (await response.json()) as { status?: string; event_id?: string } }))
 
-const events = (runtime: LocalProcess) =>
-  fetch(`${runtime.url}/events?limit=500`)
-    .then((response) => response.json() as Promise<{ events: ReadonlyArray<EventLine> }>)
-    .then((body) => body.events)
-
-const eventually = async <A>(probe: () => Promise<A>, accept: (a: A) => boolean, timeoutMs = 15_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (accept(value) || Date.now() > deadline) return value
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+const events = (runtime: LocalProcess) => eventsOf<EventLine>(runtime)
 
 describe("npm start with the examples (local demo)", () => {
   it("every example gets a terminal outcome; Tier 0 is handed over, operator and out-of-office messages are skipped", async () => {
@@ -69,7 +57,7 @@ describe("npm start with the examples (local demo)", () => {
         const seen = byId(list)
         return [...eventIds.values()].every((id) => TERMINAL.has(seen.get(id)?.outcome ?? ""))
       }
-      const final = byId(await eventually(() => events(runtime), done))
+      const final = byId(await eventually(() => events(runtime), done, 15_000))
       const outcome = (file: string) => final.get(eventIds.get(file) ?? "")
 
       for (const file of files) expect({ file, outcome: TERMINAL.has(outcome(file)?.outcome ?? "") }).toEqual({ file, outcome: true })

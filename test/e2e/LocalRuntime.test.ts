@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as nodePath from "node:path"
-import { freePort, type LocalProcess, startLocalProcess } from "../support/localProcess.js"
+import { eventsOf, eventually, freePort, type LocalProcess, startLocalProcess } from "../support/localProcess.js"
 
 const TOKEN = "e2e-token"
 
@@ -13,19 +13,7 @@ const post = (runtime: LocalProcess, body: string, headers: Record<string, strin
     body
   }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }))
 
-const events = (runtime: LocalProcess) =>
-  fetch(`${runtime.url}/events`)
-    .then((response) => response.json() as Promise<{ events: ReadonlyArray<{ event_id: string; outcome: string }> }>)
-    .then((body) => body.events)
-
-const eventually = async <A>(probe: () => Promise<A>, accept: (a: A) => boolean, timeoutMs = 10_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (accept(value) || Date.now() > deadline) return value
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+const events = (runtime: LocalProcess) => eventsOf(runtime)
 
 const webhook = (conversation: string, message: string) =>
   JSON.stringify({ conversation_id: conversation, message_id: message, text: "Where is my order?", channel: "email" })

@@ -49,3 +49,22 @@ export const startLocalProcess = async (env: Record<string, string>): Promise<Lo
   })
   return { url, child, output: () => output, exited }
 }
+
+/** The running runtime's recent events (`GET /events`), as the type the test reads them as. */
+export const eventsOf = <E = { readonly event_id: string; readonly outcome: string; readonly reason?: string }>(
+  runtime: LocalProcess,
+  limit = 500
+): Promise<ReadonlyArray<E>> =>
+  fetch(`${runtime.url}/events?limit=${limit}`)
+    .then((response) => response.json() as Promise<{ events: ReadonlyArray<E> }>)
+    .then((body) => body.events)
+
+/** Polls `probe` every 100 ms until `accept` holds or the time is up; returns the last value either way. */
+export const eventually = async <A>(probe: () => Promise<A>, accept: (a: A) => boolean, timeoutMs = 10_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await probe()
+    if (accept(value) || Date.now() > deadline) return value
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
