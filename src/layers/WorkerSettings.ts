@@ -5,6 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { loadRoutingConfig } from "../domain/RoutingConfig.js"
 import { loadTemplates, renderTemplate } from "../domain/Templates.js"
+import { AppConfig } from "../services/AppConfig.js"
 import { WorkerSettings } from "../services/WorkerSettings.js"
 import * as RulesClassifier from "./RulesClassifier.js"
 
@@ -22,6 +23,14 @@ export const layer = Layer.effect(
       Config.map(Option.flatMap((id) => Option.liftPredicate(id.trim(), (trimmed) => trimmed !== "")))
     )
     const maxReceiveCount = yield* Config.integer("MW_MAX_RECEIVE_COUNT").pipe(Config.withDefault(5))
+    const config = yield* AppConfig
+    if (Option.isSome(config.richpanelApiKey) && Option.isNone(botAuthorId)) {
+      // Safe (the bot only says less), but surprising: every conversation gets one bot reply at most.
+      yield* Effect.logWarning(
+        "RICHPANEL_BOT_AUTHOR_ID is not set: the bot cannot tell its own replies from an agent's, so after its first " +
+          "reply in a conversation it stays quiet there (no order-number follow-ups). Set it to the bot agent's user id."
+      )
+    }
     return WorkerSettings.of({
       routing,
       botAuthorId,
