@@ -13,7 +13,10 @@ export interface BundleBenchOptions {
 // ESM output has no `require`; bundled CommonJS dependencies (the AWS SDK's) still call it.
 const requireBanner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);"
 
-/** Bundles one entry the way a Lambda would ship it: everything inlined, minified ESM for Node 22. */
+/**
+ * Bundles one entry the way the CDK stack ships it (infra/constructs/LambdaFunction.ts): everything inlined, minified
+ * ESM for Node 22, ES-module builds of dependencies preferred (`mainFields`), so unused exports are shaken out.
+ */
 const bundle = async (entry: string, outName: string) => {
   const outfile = path.join(BUILD_DIR, outName)
   await build({
@@ -23,6 +26,7 @@ const bundle = async (entry: string, outName: string) => {
     platform: "node",
     target: "node22",
     format: "esm",
+    mainFields: ["module", "main"],
     minify: true,
     banner: { js: requireBanner },
     logLevel: "warning"
