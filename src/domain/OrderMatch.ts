@@ -145,16 +145,22 @@ export const matchCustomerOrder = (
 
 const numericId = (id: string) => /(\d+)\s*$/.exec(id)?.[1]
 
-/** The order Richpanel linked to this conversation: Richpanel vouches for the customer, so no contact check. */
+/**
+ * The order Richpanel linked to this conversation. Its store id is one order of the configured shop, linked by
+ * Richpanel to this customer: no contact check. A name alone is not: Richpanel may link orders of another shop
+ * whose numbering overlaps ours, so a name-only link must also carry the customer's email or phone.
+ */
 export const matchLinkedOrder = (
   candidates: ReadonlyArray<OrderRecord>,
   linked: LinkedOrder,
+  contact: CustomerContact,
   preOrderTag: string
 ): OrderMatch => {
-  const name = linked.orderName === undefined ? undefined : normalizeOrderName(linked.orderName)
   const id = linked.orderId === undefined ? undefined : numericId(linked.orderId)
-  const found = candidates.filter((order) =>
-    (name !== undefined && normalizeOrderName(order.name) === name) || (id !== undefined && numericId(order.id) === id)
-  )
-  return single(found, (order) => ({ _tag: "Matched", order: disclose(order, preOrderTag) }))
+  if (id !== undefined) {
+    const byId = candidates.filter((order) => numericId(order.id) === id)
+    return single(byId, (order) => ({ _tag: "Matched", order: disclose(order, preOrderTag) }))
+  }
+  if (linked.orderName === undefined) return { _tag: "None" }
+  return matchCustomerOrder(candidates, linked.orderName, contact, preOrderTag)
 }

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { AppConfig } from "../services/AppConfig.js"
-import { type LinkedOrder, OrderLookup, ShopifyInvalid } from "../services/OrderLookup.js"
+import { type LinkedOrder, OrderLookup, OrderLookupUnavailable } from "../services/OrderLookup.js"
 import * as RichpanelOrderLink from "./RichpanelOrderLink.js"
 import * as SampleStoreOrderLookup from "./SampleStoreOrderLookup.js"
 import * as ShopifyOrderLookup from "./ShopifyOrderLookup.js"
@@ -24,17 +24,35 @@ export const layerShopify = Layer.effect(
   })
 )
 
-/** No Shopify where real customers write: every lookup fails (→ hand over), nothing is made up. */
-export const layerUnconfigured = Layer.succeed(
-  OrderLookup,
-  OrderLookup.of({
-    findOrders: () => Effect.fail(new ShopifyInvalid({ reason: "SHOPIFY_ACCESS_TOKEN is not set: no order lookup" })),
-    linkedOrder: noLink.linkedOrder
-  })
+/**
+ * No Shopify where real customers write: every lookup fails (→ hand over), nothing is made up. The linked order fails
+ * too: otherwise a question without a number would ask the customer for one we could never look up.
+ */
+export const layerUnconfigured = (reason: string) => {
+  const unavailable = new OrderLookupUnavailable({ reason })
+  return Layer.succeed(
+    OrderLookup,
+    OrderLookup.of({ findOrders: () => Effect.fail(unavailable), linkedOrder: () => Effect.fail(unavailable) })
+  )
+}
+
+/**
+ * A Shopify layer that cannot start (a token without `SHOPIFY_SHOP`, a malformed version) must not stop the worker:
+ * every other message still has to be routed. Order questions go to a human, and the log says what to fix.
+ */
+const shopifyOrHandOver = layerShopify.pipe(
+  Layer.provide(FetchHttpClient.layer),
+  Layer.catchAll((error) =>
+    Layer.unwrapEffect(
+      Effect.logError("Shopify order lookup is misconfigured; order questions go to a human until it is fixed", error).pipe(
+        Effect.as(layerUnconfigured(`Shopify is misconfigured: ${String(error)}`))
+      )
+    )
+  )
 )
 
 /**
- * Shopify when `SHOPIFY_ACCESS_TOKEN` is set (with `SHOPIFY_SHOP` or `SHOPIFY_BASE_URL`, else start-up fails);
+ * Shopify when `SHOPIFY_ACCESS_TOKEN` is set (with `SHOPIFY_SHOP` or `SHOPIFY_BASE_URL`, else an error log and hand-overs);
  * otherwise the sample store when `sampleStoreWithoutToken` (the laptop), or `layerUnconfigured` (AWS: a real
  * customer must never be answered from sample orders).
  */
@@ -42,10 +60,10 @@ export const orderLookup = (options: { readonly sampleStoreWithoutToken: boolean
   Layer.unwrapEffect(
     Effect.map(AppConfig, (config) =>
       Option.isSome(config.shopifyAccessToken)
-        ? layerShopify.pipe(Layer.provide(FetchHttpClient.layer))
+        ? shopifyOrHandOver
         : options.sampleStoreWithoutToken
         ? SampleStoreOrderLookup.layer
-        : layerUnconfigured
+        : layerUnconfigured("SHOPIFY_ACCESS_TOKEN is not set: no order lookup")
     )
   )
 

@@ -47,5 +47,5 @@ export const lookupOrder = Effect.fn("OrderLookup.lookup")(function*(request: Lo
     ...(linked.value.orderName === undefined ? {} : { orderNumber: linked.value.orderName }),
     ...(linked.value.orderId === undefined ? {} : { orderId: linked.value.orderId })
   })
-  return toResult(matchLinkedOrder(candidates, linked.value, preOrderTag), "linked")
+  return toResult(matchLinkedOrder(candidates, linked.value, request.contact, preOrderTag), "linked")
 })

@@ -28,10 +28,13 @@ export class ShopifyInvalid extends Data.TaggedError("ShopifyInvalid")<{
 
 export type ShopifyError = ShopifyRateLimited | ShopifyTransient | ShopifyUnauthorized | ShopifyInvalid
 
+/** No order lookup in this deployment (no Shopify token, or a Shopify config that cannot start): hand over. */
+export class OrderLookupUnavailable extends Data.TaggedError("OrderLookupUnavailable")<{ readonly reason: string }> {}
+
 /** What every method can fail with once the limiter, the breaker and the retries have had their say. */
 export type DownstreamGate = RateLimiterUnavailable | CircuitOpen
-export type FindOrdersError = ShopifyError | DownstreamGate
-export type LinkedOrderError = RichpanelError | DownstreamGate
+export type FindOrdersError = ShopifyError | DownstreamGate | OrderLookupUnavailable
+export type LinkedOrderError = RichpanelError | DownstreamGate | OrderLookupUnavailable
 export type OrderLookupError = FindOrdersError | LinkedOrderError
 
 /**

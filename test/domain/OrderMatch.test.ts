@@ -122,19 +122,30 @@ describe("matchCustomerOrder", () => {
   })
 })
 
-describe("matchLinkedOrder (Richpanel vouches for the customer)", () => {
-  it("matches by name or by the store's numeric id", () => {
-    expect(matchLinkedOrder([order()], { orderName: "#1001" }, TAG)._tag).toBe("Matched")
-    expect(matchLinkedOrder([order()], { orderId: "5123456789012" }, TAG)._tag).toBe("Matched")
-    expect(matchLinkedOrder([order()], { orderId: "gid://shopify/Order/5123456789012" }, TAG)._tag).toBe("Matched")
+describe("matchLinkedOrder (Richpanel's link: by store id, or by name with the customer's contact)", () => {
+  it("matches by the store's numeric id without a contact, and by name only with the customer's email or phone", () => {
+    const nobody = contact([])
+    expect(matchLinkedOrder([order()], { orderId: "5123456789012" }, nobody, TAG)._tag).toBe("Matched")
+    expect(matchLinkedOrder([order()], { orderId: "gid://shopify/Order/5123456789012" }, nobody, TAG)._tag).toBe("Matched")
+    expect(matchLinkedOrder([order()], { orderName: "#1001" }, jane, TAG)._tag).toBe("Matched")
   })
 
-  it("finds nothing for another id or name, and never chooses between two", () => {
-    expect(matchLinkedOrder([order()], { orderId: "512345678901" }, TAG)).toEqual({ _tag: "None" })
-    expect(matchLinkedOrder([order()], { orderName: "#1002" }, TAG)).toEqual({ _tag: "None" })
-    expect(matchLinkedOrder([order()], {}, TAG)).toEqual({ _tag: "None" })
-    const byName = order({ id: "gid://shopify/Order/1" })
-    expect(matchLinkedOrder([byName, order()], { orderName: "#1001", orderId: "5123456789012" }, TAG)).toEqual({
+  it("a name-only link to another customer's order (another shop's #1001) discloses nothing", () => {
+    expect(matchLinkedOrder([order()], { orderName: "#1001" }, contact(["mallory@example.com"]), TAG)).toEqual({
+      _tag: "Mismatch",
+      reason: "contact-differs"
+    })
+    expect(matchLinkedOrder([order()], { orderName: "#1001" }, contact([]), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
+  })
+
+  it("an id wins over a name; finds nothing for another id or name, and never chooses between two", () => {
+    // The id names one order; a same-named order of someone else is not a candidate.
+    const sameName = order({ id: "gid://shopify/Order/1", email: "mallory@example.com" })
+    expect(matchLinkedOrder([sameName, order()], { orderName: "#1001", orderId: "5123456789012" }, contact([]), TAG)._tag).toBe("Matched")
+    expect(matchLinkedOrder([order()], { orderId: "512345678901" }, jane, TAG)).toEqual({ _tag: "None" })
+    expect(matchLinkedOrder([order()], { orderName: "#1002" }, jane, TAG)).toEqual({ _tag: "None" })
+    expect(matchLinkedOrder([order()], {}, jane, TAG)).toEqual({ _tag: "None" })
+    expect(matchLinkedOrder([order({ id: "gid://shopify/Order/1" }), order()], { orderName: "#1001" }, jane, TAG)).toEqual({
       _tag: "Several",
       count: 2
     })

@@ -119,18 +119,22 @@ describe("OrderLookupSelection", () => {
       expect((yield* findWith(OrderLookupSelection.orderLookupLocal, false)).map((o) => o.name)).toEqual(["#1001"])
     }))
 
-  it.effect("no token, Lambda: no sample data, every lookup fails (→ a human)", () =>
+  it.effect("no token, Lambda: no sample data; every lookup fails, the linked order too (→ a human, never an ask)", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(findWith(OrderLookupSelection.orderLookupLambda, false))
-      expect(error._tag).toBe("ShopifyInvalid")
+      expect(error._tag).toBe("OrderLookupUnavailable")
+      const linked = yield* Effect.flip(Effect.flatMap(OrderLookup, (l) => l.linkedOrder("conv-1")).pipe(
+        Effect.provide(OrderLookupSelection.orderLookupLambda.pipe(Layer.provide(Layer.mergeAll(appConfig(false), infra))))
+      ))
+      expect(linked._tag).toBe("OrderLookupUnavailable")
     }))
 
-  it.effect("a token without a shop or base URL fails at start-up", () =>
+  it.effect("a token without a shop or base URL does not stop the worker: lookups fail, saying what to set", () =>
     Effect.gen(function*() {
-      const exit = yield* Effect.exit(findWith(OrderLookupSelection.orderLookupLocal, true).pipe(
+      const error = yield* Effect.flip(findWith(OrderLookupSelection.orderLookupLocal, true).pipe(
         Effect.withConfigProvider(ConfigProvider.fromJson({ SHOPIFY_ACCESS_TOKEN: "shpat_x" }))
       ))
-      expect(exit._tag).toBe("Failure")
-      expect(JSON.stringify(exit)).toMatch(/SHOPIFY_SHOP/)
+      expect(error._tag).toBe("OrderLookupUnavailable")
+      expect(JSON.stringify(error)).toMatch(/SHOPIFY_SHOP/)
     }))
 })

@@ -4,7 +4,7 @@ import { ticketFromEnvelope } from "../../src/layers/DryRunRichpanel.js"
 import { OTHER_EMAIL, SAMPLE_EMAIL, SAMPLE_PHONE } from "../../src/layers/SampleStoreOrderLookup.js"
 import { processRecord } from "../../src/programs/worker/Worker.js"
 import { ConversationStore } from "../../src/services/ConversationStore.js"
-import { OrderLookup, ShopifyTransient } from "../../src/services/OrderLookup.js"
+import { OrderLookup, OrderLookupUnavailable, ShopifyTransient } from "../../src/services/OrderLookup.js"
 import { CircuitOpen } from "../../src/services/CircuitBreaker.js"
 import {
   classifyNext,
@@ -64,6 +64,12 @@ describe("order status through the worker: one verified reply per case (spec §7
       expect(reply).toContain("https://www.ups.com/track?tracknum=1Z999AA10123456784")
       expect(record?.outcome).toBe("automated")
       expect(decision.reply).toBe("t_order_status_verified")
+      // The decision record keeps the words, not the parcel (spec §9).
+      const recorded = JSON.stringify(record?.actions)
+      expect(recorded).toContain("Carrier: UPS")
+      expect(recorded).toContain("[TRACKING]")
+      expect(recorded).not.toContain("1Z999AA10123456784")
+      expect(recorded).not.toContain("sample-store.example.com/orders")
       expect(yield* tagsOf("c-track")).toEqual(expect.arrayContaining(["mw-auto-replied", "route-email-support-team"]))
       expect(yield* tagsOf("c-track")).not.toContain("mw-needs-human")
     })))
@@ -130,6 +136,27 @@ describe("order status through the worker: one verified reply per case (spec §7
         expect(decision.reasons).toContain("order:lookup-failed")
         expect(yield* tagsOf(conversation)).toContain("mw-needs-human")
       }
+    })))
+
+  it.effect("no order lookup in this deployment: a question without a number goes to a human, not asked for one", () =>
+    live(Effect.gen(function*() {
+      yield* classifyNext(WISMO())
+      const unavailable = new OrderLookupUnavailable({ reason: "SHOPIFY_ACCESS_TOKEN is not set" })
+      const { decision } = yield* send("c-none", "m-1", "Where is my order?").pipe(
+        Effect.provideService(OrderLookup, OrderLookup.of({ findOrders: () => Effect.fail(unavailable), linkedOrder: () => Effect.fail(unavailable) }))
+      )
+      expect(yield* repliesTo("c-none")).toEqual([])
+      expect(decision.reasons).toContain("order:lookup-failed")
+      expect(yield* tagsOf("c-none")).toContain("mw-needs-human")
+    })))
+
+  it.effect("two different order numbers in one message: never one of them, a human", () =>
+    live(Effect.gen(function*() {
+      yield* classifyNext(WISMO())
+      const { decision } = yield* send("c-two-numbers", "m-1", "Where are my orders #1001 and #1002?")
+      expect(yield* repliesTo("c-two-numbers")).toEqual([])
+      expect(decision.reasons).toContain("order:several-numbers")
+      expect(yield* tagsOf("c-two-numbers")).toContain("mw-needs-human")
     })))
 
   it.effect("the order is someone else's: the same question as for no order at all, nothing about the order", () =>

@@ -10,6 +10,8 @@ export interface FindOrderInput {
   readonly conversationId: string
   /** The number the customer typed (`Plan.orderLookup`); without it, the order Richpanel links to the conversation. */
   readonly orderNumber?: string | undefined
+  /** The customer typed two different order numbers: which one they mean is not ours to guess. */
+  readonly severalNumbers?: boolean
   /** The ticket's (else the webhook's) customer profile, and the customer's words, which may carry the checkout email. */
   readonly email?: string | undefined
   readonly phone?: string | undefined
@@ -25,6 +27,7 @@ export interface FindOrderInput {
  * lookup failure is a hand-over — the customer still reaches a human, and nothing order-specific is guessed.
  */
 export const findOrder = Effect.fn("Worker.findOrder")(function*(input: FindOrderInput) {
+  if (input.severalNumbers === true) return { _tag: "HandOver", reason: "order:several-numbers" } satisfies OrderFinding as OrderFinding
   const result = yield* Effect.either(lookupOrder({
     conversationId: input.conversationId,
     orderNumber: input.orderNumber,

@@ -4,7 +4,7 @@ import * as Option from "effect/Option"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { deliverySettings } from "../../domain/DeliveryConfig.js"
 import { channelClass } from "../../domain/normalise.js"
-import { extractOrderNumber } from "../../domain/OrderNumber.js"
+import { scanOrderNumbers } from "../../domain/OrderNumber.js"
 import { applyAwaitingChange, decide } from "../../domain/Policy.js"
 import { redact } from "../../domain/redact.js"
 import { humanHasReplied, isOwnComment, latestComments, skipReason } from "../../domain/SkipRules.js"
@@ -115,7 +115,8 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   const now = yield* Clock.currentTimeMillis
   const channel = ticket.channelRaw === undefined ? envelope.channel : channelClass(ticket.channelRaw)
   const text = unprocessedCustomerText(asReceived, comment.id, state.last_comment_id) || comment.text
-  const orderNumber = extractOrderNumber(text)
+  const orderScan = scanOrderNumbers(text)
+  const orderNumber = orderScan._tag === "Found" ? orderScan.orderNumber : undefined
   const humanReplied = state.human_replied || humanHasReplied(asReceived, botAuthorId)
   // A crashed attempt may already have counted its reply to this very message; FIFO order per conversation makes
   // it the newest entry. It must not hold back its own message (SendReplyOnce still never sends twice).
@@ -150,6 +151,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
     orderFinding: yield* findOrder({
       conversationId: envelope.conversation_id,
       orderNumber: firstPlan.orderLookup.orderNumber,
+      severalNumbers: orderScan._tag === "Ambiguous",
       email: ticket.customerEmail ?? envelope.customer.email,
       phone: ticket.customerPhone ?? envelope.customer.phone,
       text,
