@@ -93,11 +93,17 @@ const ADDRESS = new RegExp(
 
 type Replacer = (match: string, ...groups: Array<string | undefined>) => string
 
+/** Carrier tracking (spec §9 `[TRACKING]`): links to a tracking page, UPS `1Z…` numbers, 20–34 digit runs (USPS, DHL). */
+const TRACKING_URL = /\bhttps?:\/\/[^\s"'<>]*(?:track|trck|trknbr)[^\s"'<>]*/gi
+const TRACKING_NUMBER = /\b1Z[0-9A-Z]{16}\b|(?<!\d)\d{20,34}(?!\d)/g
+
 const RULES: ReadonlyArray<readonly [RegExp, string | Replacer]> = [
   [AUTH_HEADER, "$1[SECRET]"],
   [BEARER, "$1[SECRET]"],
   // before key=value and token rules, so an address that contains `=` or `sk-` still reads as one email
   [EMAIL, "[EMAIL]"],
+  [TRACKING_URL, "[TRACKING]"],
+  [TRACKING_NUMBER, "[TRACKING]"],
   [KEY_VALUE, (_, key, value) => {
     const quote = value?.startsWith("\"") || value?.startsWith("'") ? value.charAt(0) : ""
     return `${key}${quote}[SECRET]${quote}`
@@ -109,7 +115,7 @@ const RULES: ReadonlyArray<readonly [RegExp, string | Replacer]> = [
   [ADDRESS, "[ADDRESS]"]
 ]
 
-/** Replaces emails, phones, card-like numbers, street addresses and secrets with `[EMAIL]`-style markers. */
+/** Replaces emails, phones, card-like numbers, tracking, street addresses and secrets with `[EMAIL]`-style markers. */
 export const redact = (text: string): string =>
   RULES.reduce(
     (acc, [pattern, replacement]) =>

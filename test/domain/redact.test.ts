@@ -302,3 +302,18 @@ describe("redactValue", () => {
     expect(redactValue(undefined)).toBe(undefined)
   })
 })
+
+describe("tracking (spec §9 [TRACKING])", () => {
+  it.each([
+    ["Tracking number: 1Z999AA10123456784", "Tracking number: [TRACKING]"],
+    ["USPS 9400111899223856928499 out for delivery", "USPS [TRACKING] out for delivery"],
+    ["see https://www.ups.com/track?tracknum=1Z999AA10123456784 now", "see [TRACKING] now"],
+    ["https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223856928499", "[TRACKING]"]
+  ])("%j", (text, expected) => {
+    expect(redact(text)).toBe(expected)
+  })
+
+  it("leaves order numbers, dates and short numbers alone", () => {
+    expect(redact("order #1001 placed 2026-11-20, 3 items, ref 12345678")).toBe("order #1001 placed 2026-11-20, 3 items, ref 12345678")
+  })
+})

@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { AWAITING_TAG, type Plan } from "../../domain/Policy.js"
 import type { ReplyPlan } from "../../domain/PolicyTypes.js"
+import { redact } from "../../domain/redact.js"
 import { OWN_NOTE_MARKER } from "../../domain/SkipRules.js"
 import type { Mode } from "../../services/AppConfig.js"
 import { ModeSwitch } from "../../services/ModeSwitch.js"
@@ -18,7 +19,7 @@ export interface Action {
   readonly template?: string
   /**
    * The reply as rendered from its approved template — sent, or (shadow, route-only) what would have been sent, so a
-   * support lead can read the exact words before switching to live. Template text and order facts only (§7.5).
+   * support lead can read the words before switching to live; tracking numbers and links as `[TRACKING]` (§9).
    */
   readonly text?: string
   readonly reason?: string
@@ -37,11 +38,29 @@ export interface Execution {
 /** Tags that only become true once the reply is out; written after it, never before. */
 const AFTER_REPLY_TAGS = new Set(["mw-auto-replied", AWAITING_TAG])
 
-type Rendered = { readonly text: string } | { readonly reason: string }
+/** `text` goes to the customer; `recorded` is what the decision record keeps of it. */
+type Rendered = { readonly text: string; readonly recorded: string } | { readonly reason: string }
+
+/** Template values that point at the parcel (spec §9: `[TRACKING]` in decision records); longest first. */
+const TRACKING_VARIABLES = ["tracking_url", "status_url", "tracking_number"] as const
+
+/**
+ * The reply as the decision record keeps it: the template's words and the order name, with the tracking number and
+ * links (a status-page link can open the whole order) and anything else `redact` catches replaced by markers.
+ */
+export const recordedReply = (text: string, variables: Readonly<Record<string, string>>): string =>
+  redact(
+    TRACKING_VARIABLES.map((name) => variables[name])
+      .filter((value): value is string => value !== undefined && value.trim() !== "")
+      .reduce((acc, value) => acc.split(value).join("[TRACKING]"), text)
+  )
 
 const render = (settings: WorkerSettings["Type"], reply: ReplyPlan, channel: "email" | "livechat"): Rendered => {
-  const rendered = settings.renderReply(reply.templateId, channel, reply.variables ?? {})
-  return rendered._tag === "Left" ? { reason: `template:${rendered.left}` } : { text: rendered.right }
+  const variables = reply.variables ?? {}
+  const rendered = settings.renderReply(reply.templateId, channel, variables)
+  return rendered._tag === "Left"
+    ? { reason: `template:${rendered.left}` }
+    : { text: rendered.right, recorded: recordedReply(rendered.right, variables) }
 }
 
 /** A reply that is not sent (shadow, route-only): what it would have said, or why it could not have been sent. */
@@ -49,7 +68,7 @@ const unsentReply = (reply: ReplyPlan, rendered: Rendered, reason?: string): Act
   type: "reply",
   status: "shadow",
   template: reply.templateId,
-  ...("text" in rendered ? { text: rendered.text } : {}),
+  ...("recorded" in rendered ? { text: rendered.recorded } : {}),
   ...("reason" in rendered ? { reason: rendered.reason } : reason === undefined ? {} : { reason })
 })
 
@@ -125,7 +144,7 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
     actions.push(yield* write(richpanel.addInternalNote(ticket.id, marked(apology)), { type: "note" }))
     return { actions, replied: false, replyFailed: true, routingFailed } satisfies Execution
   }
-  actions.push({ type: "reply", status: result.status === "sent" ? "done" : "already-sent", template: templateId, ...rendered })
+  actions.push({ type: "reply", status: result.status === "sent" ? "done" : "already-sent", template: templateId, ...("recorded" in rendered ? { text: rendered.recorded } : {}) })
   const afterTags = plan.addTags.filter((tag) => AFTER_REPLY_TAGS.has(tag))
   if (afterTags.length > 0) {
     actions.push(yield* write(richpanel.addTags(ticket.id, afterTags), { type: "add_tags", tags: afterTags }))
