@@ -54,13 +54,13 @@ beforeAll(() => {
   overridden = synth({
     env: "dev",
     context: {
+      // Kept in cdk.json for the environment (numbers allowed), with `-c` values over them: `mode` is overridden.
+      environments: { dev: { mode: "live", shopifyShop: "sample-store", workerBatchSize: 2 } },
       region: "eu-west-1",
       alarmEmail: "oncall@example.com",
       mode: "route-only",
       richpanelBotAuthorId: "agent-7",
-      shopifyShop: "sample-store",
-      workerReservedConcurrency: "20",
-      workerBatchSize: "2"
+      workerReservedConcurrency: "20"
     }
   })
 })
@@ -105,6 +105,12 @@ describe("dev stack versus prod settings", () => {
     expect(props(worker5xx)["Threshold"]).toBe(environments.dev.alarms.workerErrors)
     expect(environments.dev.alarms.workerErrors).toBeGreaterThan(environments.prod.alarms.workerErrors)
     expect(JSON.stringify(dev.json)).toContain("rp-mw/dev")
+  })
+
+  it("refuses a setting in cdk.json it does not know, naming the key", () => {
+    expect(() => synth({ env: "dev", context: { environments: { dev: { shopify_shop: "x" } } } })).toThrow(
+      /context\.environments\.dev\.shopify_shop is not a setting/
+    )
   })
 
   it("takes region, alarm e-mail, mode, bot author, Shopify shop and worker scaling from context", () => {
