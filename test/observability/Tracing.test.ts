@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from "@effect/vitest"
 import type { APIGatewayProxyEventV2, SQSEvent } from "aws-lambda"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, Logger, ManagedRuntime } from "effect"
 import type { EventEnvelope } from "../../src/domain/Envelope.js"
 import { ingressHandler } from "../../src/lambda/ingressHandler.js"
 import { workerHandler } from "../../src/lambda/workerHandler.js"
 import * as IdempotencyStoreMemory from "../../src/layers/IdempotencyStoreMemory.js"
+import * as Logging from "../../src/layers/Logging.js"
 import * as Tracing from "../../src/layers/Tracing.js"
 import { parseTraceHeader } from "../../src/layers/XRayTraceHeader.js"
 import { EventQueue } from "../../src/services/EventQueue.js"
@@ -141,6 +142,24 @@ describe("tracing through the Lambda handlers", () => {
       await ingress.dispose()
       await worker.dispose()
     }
+  })
+})
+
+describe("log lines and traces", () => {
+  it("a log line inside a span carries its trace id in X-Ray form; one outside a span carries none", async () => {
+    const lines: Array<string> = []
+    const spans = collectingExporter()
+    const program = Effect.logInfo("inside").pipe(Effect.withSpan("Worker.step"), Effect.zipRight(Effect.logInfo("outside")))
+    await Effect.runPromise(program.pipe(
+      Effect.provide(Layer.mergeAll(
+        Tracing.layerExporter("rp-mw-worker", spans.exporter),
+        Logger.replace(Logger.defaultLogger, Logging.makeJsonLogger((line) => lines.push(line)))
+      ))
+    ))
+    const traceId = one(spans.spans, "Worker.step").spanContext().traceId
+    const [inside, outside] = lines.map((line) => JSON.parse(line) as { message: string; trace_id?: string })
+    expect(inside).toMatchObject({ message: "inside", trace_id: `1-${traceId.slice(0, 8)}-${traceId.slice(8)}` })
+    expect(outside?.trace_id).toBeUndefined()
   })
 })
 
