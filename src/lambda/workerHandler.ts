@@ -30,6 +30,12 @@ const SAFETY_MS = 2_000
  */
 const processTracedRecord = (record: QueueRecord) => processRecord(record).pipe(withParentFromHeader(record.traceHeader))
 
+/** One SQS batch as an Effect: the worker program over every record, with Lambda's partial batch response. */
+export const handleSqsEvent = (event: SQSEvent, options: { readonly startWithinMs?: number } = {}) =>
+  processFifoBatch(event.Records.map(toQueueRecord), processTracedRecord, options).pipe(
+    Effect.map((result): SQSBatchResponse => ({ batchItemFailures: [...result.batchItemFailures] }))
+  )
+
 /**
  * The thin SQS adapter: the same function runs under Lambda's event source mapping and the local consumer.
  * Under Lambda, records that could not finish inside the invocation's remaining time are not started, and the
@@ -40,9 +46,9 @@ export const workerHandler =
   (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">): Promise<SQSBatchResponse> => {
     const remaining = context?.getRemainingTimeInMillis()
     const options = remaining === undefined ? {} : { startWithinMs: remaining - MESSAGE_DEADLINE_MS - SAFETY_MS }
-    const batch = processFifoBatch(event.Records.map(toQueueRecord), processTracedRecord, options).pipe(
+    const batch = handleSqsEvent(event, options).pipe(
       withParentFromHeader(process.env["_X_AMZN_TRACE_ID"]),
       Effect.ensuring(Tracing.flush)
     )
-    return runtime.runPromise(batch).then((result) => ({ batchItemFailures: [...result.batchItemFailures] }))
+    return runtime.runPromise(batch)
   }

@@ -10,7 +10,7 @@ import type { AppConfig } from "../services/AppConfig.js"
 import type { EventLog } from "../services/EventLog.js"
 import type { EventQueue } from "../services/EventQueue.js"
 import type { IdempotencyStore } from "../services/IdempotencyStore.js"
-import { runConsumer } from "./Consumer.js"
+import { fromPromiseHandler, runConsumer } from "./Consumer.js"
 import { LocalDeadLetters } from "./DeadLetters.js"
 import { httpApp } from "./HttpApp.js"
 import type { LocalFifoQueue } from "./LocalFifoQueue.js"
@@ -38,7 +38,7 @@ export const startLocalRuntime = <E>(options: LocalRuntimeOptions<E>) =>
     const runner = { runPromise: Runtime.runPromise(runtime) }
     if (options.workerConcurrency > 0) {
       yield* Effect.forkScoped(
-        runConsumer(options.queue, workerHandler(runner), { concurrency: options.workerConcurrency, batchSize: 10 })
+        runConsumer(options.queue, fromPromiseHandler(workerHandler(runner)), { concurrency: options.workerConcurrency, batchSize: 10 })
       )
     }
     const server = yield* Layer.build(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))

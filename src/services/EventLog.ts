@@ -23,6 +23,11 @@ export const EventRecord = Schema.Struct({
   status: Schema.Literal("processing", "done", "failed"),
   outcome: EventOutcome,
   reason: Schema.optional(Schema.String),
+  /**
+   * The Richpanel comment ids this record decides on: the customer messages a decision covered (a burst is decided
+   * as one), or the message a skip is about. Absent on records that cover no message of their own.
+   */
+  messages: Schema.optional(Schema.Array(Schema.String)),
   decision: Schema.optional(Schema.Unknown),
   actions: Schema.Array(Schema.Unknown)
 })

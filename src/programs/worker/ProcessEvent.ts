@@ -55,15 +55,13 @@ const MAX_BURST_COMMENTS = 5
  * The customer's words since the last message we processed: in a burst (or after a backlog) several comments
  * arrive before we get to them, and a chargeback in the first must not be hidden by a return request in the last.
  */
-const unprocessedCustomerText = (ticket: Ticket, commentId: string, lastProcessed: string | undefined): string => {
+const unprocessedCustomerComments = (ticket: Ticket, commentId: string, lastProcessed: string | undefined) => {
   const end = ticket.comments.findIndex((c) => c.id === commentId)
   const start = lastProcessed === undefined ? -1 : ticket.comments.findIndex((c) => c.id === lastProcessed)
   return ticket.comments
     .slice(start + 1, end + 1)
     .filter((c) => !c.isOperator && !c.isPrivate)
     .slice(-MAX_BURST_COMMENTS)
-    .map((c) => c.text)
-    .join("\n\n")
 }
 
 
@@ -103,7 +101,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   const asReceived = claimed.takeover ? withoutOwnLaterComments(ticket, comment.id, botAuthorId) : ticket
   const skip = skipReason(envelope, asReceived, botAuthorId)
   if (skip !== null) {
-    yield* recordOutcome(envelope, { outcome: "skipped", reason: skip })
+    yield* recordOutcome(envelope, { outcome: "skipped", reason: skip, messages: [comment.id] })
     return yield* complete(key, { event_id: envelope.event_id })
   }
 
@@ -114,7 +112,9 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   const mode = fromWebhook && currentMode === "live" ? "route-only" : currentMode
   const now = yield* Clock.currentTimeMillis
   const channel = ticket.channelRaw === undefined ? envelope.channel : channelClass(ticket.channelRaw)
-  const text = unprocessedCustomerText(asReceived, comment.id, state.last_comment_id) || comment.text
+  const burst = unprocessedCustomerComments(asReceived, comment.id, state.last_comment_id)
+  const text = burst.map((c) => c.text).join("\n\n") || comment.text
+  const messages = burst.length > 0 ? burst.map((c) => c.id) : [comment.id]
   const orderScan = scanOrderNumbers(text)
   const orderNumber = orderScan._tag === "Found" ? orderScan.orderNumber : undefined
   const humanReplied = state.human_replied || humanHasReplied(asReceived, botAuthorId)
@@ -186,6 +186,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function* (envel
   const classification = classified.result._tag === "Classified" ? classified.result.output : undefined
   yield* recordOutcome(envelope, {
     outcome: execution.replyFailed || execution.routingFailed ? "handed-over" : plan.outcome,
+    messages,
     decision: {
       mode,
       intent: plan.intent,

@@ -14,6 +14,7 @@ export const recordOutcome = Effect.fn("Worker.record")(function* (
   entry: {
     readonly outcome: EventOutcome
     readonly reason?: string
+    readonly messages?: ReadonlyArray<string>
     readonly decision?: unknown
     readonly actions?: ReadonlyArray<unknown>
   }
@@ -30,6 +31,7 @@ export const recordOutcome = Effect.fn("Worker.record")(function* (
       status: entry.outcome === "dead-lettered" ? "failed" : "done",
       outcome: entry.outcome,
       ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+      ...(entry.messages === undefined ? {} : { messages: entry.messages }),
       ...(entry.decision === undefined ? {} : { decision: entry.decision }),
       actions: entry.actions ?? []
     })
