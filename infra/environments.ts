@@ -20,7 +20,7 @@ export interface EnvironmentSettings {
     readonly timeoutSeconds: number
     /** The main scaling knob (seed 000 §5): caps parallel downstream calls across all conversations. */
     readonly reservedConcurrency: number
-    /** 1 by default: a failed record's FIFO group-mates in the same batch would otherwise burn receive counts. */
+    /** Always 1 (see `validate`); a parameter only so that a deploy asking for more fails with the reason. */
     readonly batchSize: number
     /** Event source mapping ceiling (2–1000); at most the reserved concurrency, so polling never gets throttled. */
     readonly maxConcurrency: number
@@ -149,7 +149,14 @@ const scaledWorker = (worker: EnvironmentSettings["worker"], overrides: ContextO
 /** Invariants AWS would only report at deploy time (or never), checked at synth. */
 export const validate = (settings: EnvironmentSettings): void => {
   const { worker } = settings
-  if (worker.batchSize < 1 || worker.batchSize > 10) throw new Error("worker.batchSize must be 1–10 for a FIFO queue")
+  if (worker.batchSize !== 1) {
+    throw new Error(
+      `workerBatchSize=${worker.batchSize}: the worker takes one message per invocation. With larger batches, the records ` +
+        "behind a failing record of the same conversation, and those not started before the invocation's deadline, go " +
+        "back to the queue unprocessed and burn their receive count toward the DLQ without an outcome. Scale with " +
+        "workerReservedConcurrency instead."
+    )
+  }
   if (worker.maxConcurrency < 2 || worker.maxConcurrency > 1000) throw new Error("worker.maxConcurrency must be 2–1000")
   if (worker.maxConcurrency > worker.reservedConcurrency) {
     throw new Error("worker.maxConcurrency above the reserved concurrency only makes the poller throttle itself")

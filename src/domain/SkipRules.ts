@@ -1,9 +1,10 @@
-import type { EventEnvelope } from "./Envelope.js"
 import type { Ticket, TicketComment } from "../services/Richpanel.js"
 
 /**
  * Messages the middleware must never act on (DESIGN.md §4.9): our own and operators' comments, automatic
- * replies and no-reply senders. Each skip carries a reason that is recorded, so nothing disappears silently.
+ * replies and no-reply senders, and tickets an agent has closed. Each skip carries a reason about the message it
+ * judges — never about whatever comment happens to be the ticket's latest — and is recorded, so nothing
+ * disappears silently. A Tier 0 hit overrides every skip but the first two (the worker screens first).
  */
 export type SkipReason =
   | "no-customer-message"
@@ -12,15 +13,30 @@ export type SkipReason =
   | "auto-reply"
   | "no-reply-sender"
   | "ticket-closed"
+  | "ticket-not-found"
 
-/** The latest comment overall and the latest customer (non-operator, public) comment. */
-export const latestComments = (ticket: Ticket) => {
-  const latest = ticket.comments.at(-1)
-  const latestCustomer = ticket.comments.findLast((comment) => !comment.isOperator && !comment.isPrivate)
-  return { latest, latestCustomer }
-}
+/** A note we wrote ourselves starts with this marker, so a webhook fired by our own note is recognised. */
+export const OWN_NOTE_MARKER = "[rp-mw]"
+
+/**
+ * Our own reply (bot author) or note (the marker, on an operator's comment). A customer typing the marker is still a
+ * customer: only the bot or an operator writes our notes.
+ */
+export const isOwnComment = (comment: TicketComment, botAuthorId: string | undefined): boolean =>
+  (botAuthorId !== undefined && comment.authorId === botAuthorId) ||
+  (comment.isOperator && comment.text.startsWith(OWN_NOTE_MARKER))
+
+/** A public comment by the customer (not an agent, the bot, or an internal note). */
+export const isCustomerComment = (comment: TicketComment): boolean => !comment.isOperator && !comment.isPrivate
+
+/** Why the comment a webhook announced is not a customer message at all, or null when it is one. */
+export const notFromCustomer = (comment: TicketComment, botAuthorId: string | undefined): SkipReason | null =>
+  isOwnComment(comment, botAuthorId) ? "own-note" : isCustomerComment(comment) ? null : "operator-message"
 
 const NO_REPLY_SENDER = /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|notifications?)([+@._-]|$)/i
+
+export const isNoReplySender = (email: string | undefined): boolean =>
+  email !== undefined && NO_REPLY_SENDER.test(email.trim())
 
 const AUTO_REPLY_TEXT = new RegExp(
   [
@@ -38,33 +54,25 @@ const AUTO_REPLY_TEXT = new RegExp(
   "i"
 )
 
-/** A note we wrote ourselves starts with this marker, so a webhook fired by our own note is recognised. */
-export const OWN_NOTE_MARKER = "[rp-mw]"
+/** A comment written by the customer's mail system, not by the customer. */
+export const isAutoReply = (comment: TicketComment): boolean => AUTO_REPLY_TEXT.test(comment.text.slice(0, 2_000))
 
-export const isAutoReplyText = (text: string): boolean => AUTO_REPLY_TEXT.test(text.slice(0, 2_000))
-
-export const isNoReplySender = (email: string | undefined): boolean =>
-  email !== undefined && NO_REPLY_SENDER.test(email.trim())
-
-/** Why this message must not be processed, or null to go on. `botAuthorId` identifies our own replies. */
-export const skipReason = (
-  envelope: EventEnvelope,
+/**
+ * Why a burst of customer messages is not acted on: the ticket is closed, the sender never reads replies, or every
+ * message in it is an automatic reply. Null = decide on it (its automatic replies, if any, are left out of the text).
+ */
+export const burstSkipReason = (
   ticket: Ticket,
-  botAuthorId: string | undefined
-): SkipReason | null => {
-  const { latest, latestCustomer } = latestComments(ticket)
-  if (latest !== undefined && isOwnComment(latest, botAuthorId)) return "own-note"
-  if (latest !== undefined && latest.isOperator) return "operator-message"
-  if (latestCustomer === undefined) return envelope.message.from_operator === true ? "operator-message" : "no-customer-message"
-  if (ticket.status === "CLOSED") return "ticket-closed"
-  if (isNoReplySender(ticket.customerEmail ?? envelope.customer.email)) return "no-reply-sender"
-  if (isAutoReplyText(latestCustomer.text)) return "auto-reply"
-  return null
-}
-
-/** Our own reply (bot author) or note (marker). */
-export const isOwnComment = (comment: TicketComment, botAuthorId: string | undefined) =>
-  (botAuthorId !== undefined && comment.authorId === botAuthorId) || comment.text.startsWith(OWN_NOTE_MARKER)
+  burst: { readonly genuine: number },
+  senderEmail: string | undefined
+): SkipReason | null =>
+  ticket.status === "CLOSED"
+    ? "ticket-closed"
+    : isNoReplySender(senderEmail)
+    ? "no-reply-sender"
+    : burst.genuine === 0
+    ? "auto-reply"
+    : null
 
 /** A human agent (an operator who is not our bot, writing publicly) has answered in this conversation. */
 export const humanHasReplied = (ticket: Ticket, botAuthorId: string | undefined): boolean =>

@@ -37,8 +37,10 @@ export const startLocalRuntime = <E>(options: LocalRuntimeOptions<E>) =>
     const runtime = yield* Layer.toRuntime(options.services)
     const runner = { runPromise: Runtime.runPromise(runtime) }
     if (options.workerConcurrency > 0) {
+      // One message per poll, as the deployed stack takes them: a batch would hand records behind a failing
+      // group-mate back to the queue, burning their receive count unprocessed.
       yield* Effect.forkScoped(
-        runConsumer(options.queue, fromPromiseHandler(workerHandler(runner)), { concurrency: options.workerConcurrency, batchSize: 10 })
+        runConsumer(options.queue, fromPromiseHandler(workerHandler(runner)), { concurrency: options.workerConcurrency, batchSize: 1 })
       )
     }
     const server = yield* Layer.build(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))

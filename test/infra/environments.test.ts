@@ -39,6 +39,10 @@ describe("environment settings", () => {
   it("refuses settings AWS would reject at deploy time, or that break the worker's deadline", () => {
     const prod = environments.prod
     expect(() => validate({ ...prod, worker: { ...prod.worker, batchSize: 11 } })).toThrow(/batchSize/)
+    // Records behind a failing group-mate, or not started before the deadline, would burn receives unprocessed.
+    for (const size of ["2", "10"]) {
+      expect(() => resolveEnvironment("prod", { workerBatchSize: size })).toThrow(/one message per invocation.*workerReservedConcurrency/)
+    }
     expect(() => validate({ ...prod, worker: { ...prod.worker, maxConcurrency: 1 } })).toThrow(/maxConcurrency/)
     expect(() => validate({ ...prod, worker: { ...prod.worker, maxConcurrency: 20 } })).toThrow(/reserved concurrency/)
     expect(() => validate({ ...prod, worker: { ...prod.worker, timeoutSeconds: 20 } })).toThrow(/25 s record deadline/)
@@ -55,7 +59,7 @@ beforeAll(() => {
     env: "dev",
     context: {
       // Kept in cdk.json for the environment (numbers allowed), with `-c` values over them: `mode` is overridden.
-      environments: { dev: { mode: "live", shopifyShop: "sample-store", workerBatchSize: 2 } },
+      environments: { dev: { mode: "live", shopifyShop: "sample-store", workerBatchSize: 1 } },
       region: "eu-west-1",
       alarmEmail: "oncall@example.com",
       mode: "route-only",
@@ -121,7 +125,7 @@ describe("dev stack versus prod settings", () => {
     })
     expect(worker(overridden)["ReservedConcurrentExecutions"]).toBe(20)
     overridden.template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
-      BatchSize: 2,
+      BatchSize: 1,
       ScalingConfig: { MaximumConcurrency: 20 }
     })
     dev.template.resourceCountIs("AWS::SNS::Subscription", 0)

@@ -25,9 +25,9 @@ export const complete = (key: string, data: unknown) =>
 export const release = (key: string) =>
   Effect.flatMap(IdempotencyStore, (store) => store.release(key)).pipe(Effect.mapError(storeDown("release")))
 
+/** What is recorded under `key`, without claiming it. */
+export const lookup = (key: string) =>
+  Effect.flatMap(IdempotencyStore, (store) => store.get(key)).pipe(Effect.mapError(storeDown("get")))
+
 /** Whether anything was ever recorded under `key` (in progress or completed), without claiming it. */
-export const exists = (key: string) =>
-  Effect.flatMap(IdempotencyStore, (store) => store.get(key)).pipe(
-    Effect.map((record) => record._tag === "Some"),
-    Effect.mapError(storeDown("get"))
-  )
+export const exists = (key: string) => Effect.map(lookup(key), (record) => record._tag === "Some")

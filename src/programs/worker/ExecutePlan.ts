@@ -14,6 +14,7 @@ import { sendReplyOnce } from "./SendReplyOnce.js"
 export interface Action {
   readonly type: "add_tags" | "remove_tags" | "note" | "reply"
   /** `shadow` = decided, not written (shadow mode). */
+  /** `shadow`: decided, not written — shadow mode, or the kill switch stopped it as it was about to leave. */
   readonly status: "done" | "shadow" | "already-sent" | "rejected" | "failed"
   readonly tags?: ReadonlyArray<string>
   readonly template?: string
@@ -137,10 +138,17 @@ export const executePlan = Effect.fn("Worker.execute")(function* (args: {
       body: rendered.text,
       botAuthorId: settings.botAuthorId
     })
-  if (result.status === "rejected") {
-    actions.push({ type: "reply", status: "rejected", template: templateId, reason: result.reason })
+  if (result.status === "cancelled") {
+    actions.push(unsentReply(plan.reply, rendered, `mode:${result.mode}`))
+    return { actions, replied: false, replyFailed: false, routingFailed } satisfies Execution
+  }
+  if (result.status === "rejected" || result.status === "unknown") {
+    const reason = result.status === "rejected" ? result.reason : "reply-outcome-unknown"
+    actions.push({ type: "reply", status: "rejected", template: templateId, reason })
     actions.push(yield* write(richpanel.addTags(ticket.id, ["mw-needs-human"]), { type: "add_tags", tags: ["mw-needs-human"] }))
-    const apology = `The planned auto-reply (${templateId}) was not sent (${result.reason}); please answer the customer.`
+    const apology = result.status === "rejected"
+      ? `The planned auto-reply (${templateId}) was not sent (${reason}); please answer the customer.`
+      : `An earlier attempt may have sent the auto-reply (${templateId}) but did not finish; please check the conversation and answer the customer if it is not there.`
     actions.push(yield* write(richpanel.addInternalNote(ticket.id, marked(apology)), { type: "note" }))
     return { actions, replied: false, replyFailed: true, routingFailed } satisfies Execution
   }
@@ -160,11 +168,12 @@ const marked = (note: string) => (note.startsWith(OWN_NOTE_MARKER) ? note : `${O
  * as a failed action, because retrying the same request cannot make Richpanel accept it.
  */
 const write = (call: Effect.Effect<void, RichpanelError>, action: Omit<Action, "status">) =>
-  Downstreams.richpanel(call).pipe(
+  Downstreams.richpanelWrite(call).pipe(
     Effect.as<Action>({ ...action, status: "done" }),
     Effect.catchTags({
       RichpanelInvalid: (error) => Effect.succeed<Action>({ ...action, status: "failed", reason: error.reason.slice(0, 200) }),
-      RichpanelNotFound: () => Effect.succeed<Action>({ ...action, status: "failed", reason: "ticket-not-found" })
+      RichpanelNotFound: () => Effect.succeed<Action>({ ...action, status: "failed", reason: "ticket-not-found" }),
+      WriteCancelled: (cancelled) => Effect.succeed<Action>({ ...action, status: "shadow", reason: `mode:${cancelled.mode}` })
     }),
     Effect.withSpan(`Worker.${action.type}`)
   )

@@ -38,16 +38,29 @@ const noteIfLastAttempt = (envelope: EventEnvelope, record: QueueRecord) => (cau
       : Effect.void
   )
 
-const backOffDuringOutage = (record: QueueRecord) => (error: WorkerFailure) =>
-  error._tag === "WaitForDependency"
-    ? Effect.gen(function* () {
-      const { maxReceiveCount } = yield* WorkerSettings
-      // The last allowed receive: no point hiding it for hours — let it reach the DLQ (and its alarm) now.
-      const delay = record.receiveCount >= maxReceiveCount ? 0 : outageBackoffSeconds(record.receiveCount)
-      yield* Effect.flatMap(QueueControl, (queue) => Effect.ignoreLogged(queue.delayRetry(record.receiptHandle, delay)))
-      yield* Effect.logWarning(`waiting for ${error.dependency}: ${error.reason}`)
-    })
-    : Effect.void
+/** How long a message waits for Richpanel to show it: seconds, growing with each try (replica lag is short). */
+export const ticketWaitSeconds = (receiveCount: number): number => 10 * Math.max(1, receiveCount)
+
+const delayRetry = (record: QueueRecord, seconds: number) =>
+  Effect.flatMap(QueueControl, (queue) => Effect.ignoreLogged(queue.delayRetry(record.receiptHandle, seconds)))
+
+const backOff = (record: QueueRecord) => (error: WorkerFailure) => {
+  switch (error._tag) {
+    case "WaitForDependency":
+      return Effect.gen(function* () {
+        const { maxReceiveCount } = yield* WorkerSettings
+        // The last allowed receive: no point hiding it for hours — let it reach the DLQ (and its alarm) now.
+        yield* delayRetry(record, record.receiveCount >= maxReceiveCount ? 0 : outageBackoffSeconds(record.receiveCount))
+        yield* Effect.logWarning(`waiting for ${error.dependency}: ${error.reason}`)
+      })
+    case "TicketNotReady":
+      return delayRetry(record, ticketWaitSeconds(record.receiveCount)).pipe(
+        Effect.zipRight(Effect.logInfo(`${error.reason}; reading it again in ${ticketWaitSeconds(record.receiveCount)} s`))
+      )
+    case "MessageInProgress":
+      return Effect.void
+  }
+}
 
 /**
  * The worker's unit of work for one queue record. Succeeds once the event has its recorded outcome; fails (so
@@ -63,12 +76,12 @@ export const processRecord = Effect.fn("Worker.processRecord")(function* (record
     return yield* decoded.left
   }
   const envelope = decoded.right
-  yield* processEnvelope(envelope).pipe(
+  yield* processEnvelope(envelope, record.receiveCount).pipe(
     Effect.timeoutFail({
       duration: MESSAGE_DEADLINE,
       onTimeout: () => new WaitForDependency({ dependency: "deadline", reason: `not finished within ${MESSAGE_DEADLINE}` })
     }),
-    Effect.tapError(backOffDuringOutage(record)),
+    Effect.tapError(backOff(record)),
     Effect.tapErrorCause(noteIfLastAttempt(envelope, record)),
     Effect.annotateLogs({ event_id: envelope.event_id, conversation_id: envelope.conversation_id })
   )
