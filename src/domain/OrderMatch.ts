@@ -84,16 +84,52 @@ export const sameEmail = (a: string, b: string): boolean => {
   return x !== "" && x === b.trim().toLowerCase()
 }
 
+interface PhoneDigits {
+  readonly digits: string
+  /** Written with its country code (`+` or the `00` international prefix): `digits` is then the full E.164 number. */
+  readonly international: boolean
+}
+
 /**
- * Phones compare by digits: the last 10 when both have at least 10 (so `+1 (555) 010-0100` = `555.010.0100`, and
- * `+44 7700 900123` = `07700 900123`), otherwise all of them; fewer than 7 digits never match. Two real numbers
- * sharing their last 10 digits across countries would also need the same order number.
+ * `(0)` inside an international number (`+44 (0)7700 900123`) is the trunk prefix shown for callers at home,
+ * not dialled from abroad, so it is not part of the E.164 number.
+ */
+const phoneDigits = (phone: string): PhoneDigits => {
+  const prefix = /^\s*\(?\s*(?:\+|00)/.exec(phone)
+  if (prefix === null) return { digits: phone.replace(/\D/g, ""), international: false }
+  return { digits: phone.slice(prefix[0].length).replace(/\(\s*0\s*\)/, "").replace(/\D/g, ""), international: true }
+}
+
+/** E.164 country codes are 1–3 digits. */
+const COUNTRY_CODE = /^\d{1,3}$/
+
+/**
+ * A number without its country (`07700 900123`, `(555) 010-0100`) against one with it (`+44 7700 900123`): the
+ * national number, without a leading trunk `0`, must end the international one, with a country code in front. The
+ * same digits with the country code typed without `+` (`1 555 010 0100`) also match.
+ */
+const nationalMatches = (national: string, international: string): boolean => {
+  if (national === international) return true
+  const nsn = national.startsWith("0") ? national.slice(1) : national
+  return nsn.length >= 7 && international.endsWith(nsn) && COUNTRY_CODE.test(international.slice(0, -nsn.length))
+}
+
+/**
+ * Phones compare as numbers, not as their last digits: with a country code on both sides, the full E.164 numbers
+ * (so `+44 7700 900123` is not `+1 770 090 0123`); with it on one side, the national number against the end of
+ * the international one; with it on neither, all digits. Fewer than 7 digits never match.
+ *
+ * What stays ambiguous: a number written without its country could be in any country. `07700 900123` matches
+ * `+44 7700 900123` and also `+1 770 090 0123`; only the order number, also required, tells them apart. Written
+ * without `+`, a country code reads as a national number (`44 7700 900123` vs `+44…` matches only digit for
+ * digit), and the US `011` exit code is not recognised: both fail towards "no match", never towards a wrong one.
  */
 export const samePhone = (a: string, b: string): boolean => {
-  const x = a.replace(/\D/g, "")
-  const y = b.replace(/\D/g, "")
-  if (x.length < 7 || y.length < 7) return false
-  return x.length >= 10 && y.length >= 10 ? x.slice(-10) === y.slice(-10) : x === y
+  const x = phoneDigits(a)
+  const y = phoneDigits(b)
+  if (x.digits.length < 7 || y.digits.length < 7) return false
+  if (x.international === y.international) return x.digits === y.digits
+  return x.international ? nationalMatches(y.digits, x.digits) : nationalMatches(x.digits, y.digits)
 }
 
 const belongsTo = (order: OrderRecord, contact: CustomerContact): boolean =>

@@ -50,15 +50,33 @@ describe("normalizeOrderName / sameEmail / samePhone", () => {
   })
 
   it.each([
-    ["+1 (555) 010-0100", "555.010.0100", true], // country code vs none: last 10 digits
+    // Country code on both sides (`+` or `00`): the full E.164 numbers.
+    ["+44 7700 900123", "+1 770 090 0123", false], // the same last 10 digits, two countries
+    ["+44 5550100100", "+1 555 010 0100", false],
+    ["0044 7700 900123", "+44 7700 900123", true], // 00 is the international prefix
+    ["+44 (0)7700 900123", "+447700900123", true], // (0) is not dialled from abroad
+    ["+15550100100", "+1 (555) 010-0100", true],
+    // On one side only: the national number (without a trunk 0) ends the international one after a country code.
+    ["+1 (555) 010-0100", "555.010.0100", true],
     ["+15550100100", "(555) 010-0100", true],
-    ["+44 7700 900123", "07700 900123", true], // trunk 0 vs +44: last 10 digits
+    ["+44 7700 900123", "07700 900123", true],
+    ["0044 7700 900123", "07700 900123", true],
+    ["+44 7700 900123", "7700 900123", true],
+    ["+1 555 010 0100", "1 555 010 0100", true], // the country code typed without +
+    ["+1 555 555 0100", "555 0100", false], // what is left (1555) is no country code
+    ["+44 7700 900123", "07700 900124", false],
+    // The residual ambiguity: a national number names no country, so it matches its digits in any country.
+    ["+1 770 090 0123", "07700 900123", true],
+    // On neither side: all digits.
     ["555-010-0100", "555-010-0101", false],
-    ["0100100", "010-0100", true], // short numbers compare in full
-    ["5550100100", "0100100", false], // one short, one long: all digits
-    ["010-01", "010-01", false] // fewer than 7 digits never match
+    ["15550100100", "555 010 0100", false],
+    ["0100100", "010-0100", true],
+    ["5550100100", "0100100", false],
+    ["010-01", "010-01", false], // fewer than 7 digits never match
+    ["+1 23", "123", false]
   ])("samePhone(%s, %s) = %s", (a, b, expected) => {
     expect(samePhone(a, b)).toBe(expected)
+    expect(samePhone(b, a)).toBe(expected)
   })
 })
 
