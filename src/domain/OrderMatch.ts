@@ -56,10 +56,13 @@ export interface DisclosableOrder {
   readonly fulfillments: ReadonlyArray<OrderFulfillment>
 }
 
-/** The customer's known emails and phones: the conversation profile's, plus any written in the message. */
+/**
+ * Who is asking: at most one email and one phone (`customerContact` picks them), so a match can never be one of
+ * many contacts tried against the order.
+ */
 export interface CustomerContact {
-  readonly emails: ReadonlyArray<string>
-  readonly phones: ReadonlyArray<string>
+  readonly email?: string
+  readonly phone?: string
 }
 
 /** The order Richpanel links to a conversation: its name (`#1001`), its store id (Shopify's numeric id), or both. */
@@ -132,9 +135,10 @@ export const samePhone = (a: string, b: string): boolean => {
   return x.international ? nationalMatches(y.digits, x.digits) : nationalMatches(x.digits, y.digits)
 }
 
+/** The contact must be the order's: one email, one phone, each compared once. */
 const belongsTo = (order: OrderRecord, contact: CustomerContact): boolean =>
-  contact.emails.some((email) => order.email !== undefined && sameEmail(email, order.email)) ||
-  contact.phones.some((phone) => order.phone !== undefined && samePhone(phone, order.phone))
+  (contact.email !== undefined && order.email !== undefined && sameEmail(contact.email, order.email)) ||
+  (contact.phone !== undefined && order.phone !== undefined && samePhone(contact.phone, order.phone))
 
 const pick = <T extends object, K extends keyof T>(from: T, keys: ReadonlyArray<K>): Pick<T, K> =>
   Object.fromEntries(keys.flatMap((k) => (from[k] === undefined ? [] : [[k, from[k]]]))) as Pick<T, K>
@@ -162,7 +166,7 @@ const single = (found: ReadonlyArray<OrderRecord>, verify: (order: OrderRecord) 
   return found.length > 1 ? { _tag: "Several", count: found.length } : verify(only)
 }
 
-/** A number the customer typed: exactly one order with that name, and it carries one of their emails or phones. */
+/** A number the customer typed: exactly one order with that name, and it carries their email or phone. */
 export const matchCustomerOrder = (
   candidates: ReadonlyArray<OrderRecord>,
   orderNumber: string,
@@ -170,7 +174,7 @@ export const matchCustomerOrder = (
   preOrderTag: string
 ): OrderMatch => {
   const wanted = normalizeOrderName(orderNumber)
-  const hasContact = contact.emails.some((e) => e.trim() !== "") || contact.phones.some((p) => p.trim() !== "")
+  const hasContact = (contact.email ?? "").trim() !== "" || (contact.phone ?? "").trim() !== ""
   return single(candidates.filter((order) => normalizeOrderName(order.name) === wanted), (order) =>
     !hasContact
       ? { _tag: "Mismatch", reason: "no-contact" }

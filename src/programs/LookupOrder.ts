@@ -9,7 +9,7 @@ export interface LookupRequest {
   readonly conversationId: string
   /** From `extractOrderNumber` on the customer's text (or the model's, only if it appears literally in it). */
   readonly orderNumber?: string | undefined
-  /** Ticket profile email/phone plus any the customer wrote in the message. */
+  /** `customerContact`: the ticket's email/phone, else the one of each kind the message holds. */
   readonly contact: CustomerContact
   /** Default "Pre-order" (DeliverySettings.preOrderTag). */
   readonly preOrderTag?: string | undefined

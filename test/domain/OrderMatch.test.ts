@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { customerContact } from "../../src/domain/CustomerContact.js"
 import {
   type CustomerContact,
   disclose,
@@ -31,8 +32,11 @@ const order = (overrides: Partial<OrderRecord> = {}): OrderRecord => ({
   ...overrides
 })
 
-const contact = (emails: ReadonlyArray<string>, phones: ReadonlyArray<string> = []): CustomerContact => ({ emails, phones })
-const jane = contact(["jane.doe@example.com"])
+const contact = (email?: string, phone?: string): CustomerContact => ({
+  ...(email === undefined ? {} : { email }),
+  ...(phone === undefined ? {} : { phone })
+})
+const jane = contact("jane.doe@example.com")
 
 describe("normalizeOrderName / sameEmail / samePhone", () => {
   it("treats #1001, 1001 and ' # 1001-a ' as the same name", () => {
@@ -87,8 +91,8 @@ describe("matchCustomerOrder", () => {
   })
 
   it("matches by phone digits when the email is unknown or different", () => {
-    expect(matchCustomerOrder([order()], "#1001", contact([], ["555 010 0100"]), TAG)._tag).toBe("Matched")
-    expect(matchCustomerOrder([order()], "#1001", contact(["other@example.com"], ["+15550100100"]), TAG)._tag).toBe("Matched")
+    expect(matchCustomerOrder([order()], "#1001", contact(undefined, "555 010 0100"), TAG)._tag).toBe("Matched")
+    expect(matchCustomerOrder([order()], "#1001", contact("other@example.com", "+15550100100"), TAG)._tag).toBe("Matched")
   })
 
   it("ignores other orders the search returned and compares names exactly", () => {
@@ -104,7 +108,7 @@ describe("matchCustomerOrder", () => {
 
   describe("leak cases: nothing order-specific without exactly one order tied to this customer", () => {
     it("email mismatch: the number exists but belongs to someone else", () => {
-      const stranger = contact(["mallory@example.com"], ["+1 555 999 0000"])
+      const stranger = contact("mallory@example.com", "+1 555 999 0000")
       expect(matchCustomerOrder([order()], "1001", stranger, TAG)).toEqual({ _tag: "Mismatch", reason: "contact-differs" })
     })
 
@@ -118,8 +122,8 @@ describe("matchCustomerOrder", () => {
     })
 
     it("a customer with no known email or phone never matches, even with the right number", () => {
-      expect(matchCustomerOrder([order()], "1001", contact([], []), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
-      expect(matchCustomerOrder([order()], "1001", contact(["  "], [""]), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
+      expect(matchCustomerOrder([order()], "1001", contact(), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
+      expect(matchCustomerOrder([order()], "1001", contact("  ", ""), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
     })
 
     it("several orders with the number, even all of them this customer's: never choose", () => {
@@ -134,32 +138,62 @@ describe("matchCustomerOrder", () => {
     })
 
     it("the mismatch carries nothing of the order", () => {
-      const match = matchCustomerOrder([order()], "1001", contact(["mallory@example.com"]), TAG)
+      const match = matchCustomerOrder([order()], "1001", contact("mallory@example.com"), TAG)
       expect(Object.keys(match).sort()).toEqual(["_tag", "reason"])
     })
   })
 })
 
+describe("one message cannot try many contacts (customerContact → matchCustomerOrder)", () => {
+  const match = (text: string, profile: { email?: string; phone?: string } = {}) =>
+    matchCustomerOrder([order()], "#1001", customerContact({ ...profile, text }), TAG)._tag
+
+  it("a stranger listing 300 addresses, the owner's among them, matches nothing", () => {
+    const addresses = Array.from({ length: 300 }, (_, i) => (i === 150 ? "jane.doe@example.com" : `s${i}@x.io`))
+    expect(match(`order #1001, one of ${addresses.join(", ")}`)).toBe("Mismatch")
+    expect(match(`order #1001, one of ${addresses.join(", ")}`, { email: "stranger@example.net" })).toBe("Mismatch")
+  })
+
+  it("the owner's email next to one other matches nothing; alone, it matches", () => {
+    expect(match("order #1001: jane.doe@example.com or mallory@example.net")).toBe("Mismatch")
+    expect(match("order #1001: my checkout email is Jane.Doe@example.com")).toBe("Matched")
+    expect(match("order #1001: call me on +1 555 010 0100")).toBe("Matched")
+  })
+
+  it("with a profile, the profile must match: the message's one email, though the order's, does not count", () => {
+    expect(match("order #1001: my checkout email is jane.doe@example.com", { email: "stranger@example.net" })).toBe("Mismatch")
+    expect(match("order #1001: call me on +1 555 010 0100", { email: "stranger@example.net" })).toBe("Mismatch")
+    expect(match("order #1001: I'm jane.doe@example.com", { phone: "+44 7700 900123" })).toBe("Mismatch")
+    expect(match("order #1001", { email: "JANE.DOE@example.com" })).toBe("Matched")
+    expect(match("order #1001", { phone: "(555) 010-0100" })).toBe("Matched")
+  })
+
+  it("a phone with the order's last 10 digits in another country is not the order's", () => {
+    expect(matchCustomerOrder([order({ phone: "+1 770 090 0123" })], "#1001", contact(undefined, "+44 7700 900123"), TAG)._tag)
+      .toBe("Mismatch")
+  })
+})
+
 describe("matchLinkedOrder (Richpanel's link: by store id, or by name with the customer's contact)", () => {
   it("matches by the store's numeric id without a contact, and by name only with the customer's email or phone", () => {
-    const nobody = contact([])
+    const nobody = contact()
     expect(matchLinkedOrder([order()], { orderId: "5123456789012" }, nobody, TAG)._tag).toBe("Matched")
     expect(matchLinkedOrder([order()], { orderId: "gid://shopify/Order/5123456789012" }, nobody, TAG)._tag).toBe("Matched")
     expect(matchLinkedOrder([order()], { orderName: "#1001" }, jane, TAG)._tag).toBe("Matched")
   })
 
   it("a name-only link to another customer's order (another shop's #1001) discloses nothing", () => {
-    expect(matchLinkedOrder([order()], { orderName: "#1001" }, contact(["mallory@example.com"]), TAG)).toEqual({
+    expect(matchLinkedOrder([order()], { orderName: "#1001" }, contact("mallory@example.com"), TAG)).toEqual({
       _tag: "Mismatch",
       reason: "contact-differs"
     })
-    expect(matchLinkedOrder([order()], { orderName: "#1001" }, contact([]), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
+    expect(matchLinkedOrder([order()], { orderName: "#1001" }, contact(), TAG)).toEqual({ _tag: "Mismatch", reason: "no-contact" })
   })
 
   it("an id wins over a name; finds nothing for another id or name, and never chooses between two", () => {
     // The id names one order; a same-named order of someone else is not a candidate.
     const sameName = order({ id: "gid://shopify/Order/1", email: "mallory@example.com" })
-    expect(matchLinkedOrder([sameName, order()], { orderName: "#1001", orderId: "5123456789012" }, contact([]), TAG)._tag).toBe("Matched")
+    expect(matchLinkedOrder([sameName, order()], { orderName: "#1001", orderId: "5123456789012" }, contact(), TAG)._tag).toBe("Matched")
     expect(matchLinkedOrder([order()], { orderId: "512345678901" }, jane, TAG)).toEqual({ _tag: "None" })
     expect(matchLinkedOrder([order()], { orderName: "#1002" }, jane, TAG)).toEqual({ _tag: "None" })
     expect(matchLinkedOrder([order()], {}, jane, TAG)).toEqual({ _tag: "None" })

@@ -59,8 +59,8 @@ const fakeLookup = (script: Script) =>
     return { calls, layer }
   })
 
-const jane: CustomerContact = { emails: ["Jane.Doe@example.com"], phones: [] }
-const nobody: CustomerContact = { emails: [], phones: [] }
+const jane: CustomerContact = { email: "Jane.Doe@example.com" }
+const nobody: CustomerContact = {}
 
 const run = (script: Script, request: Partial<LookupRequest>) =>
   Effect.gen(function*() {
@@ -82,13 +82,13 @@ describe("lookupOrder", () => {
 
     it.effect("matches by phone when that is all the customer gave", () =>
       Effect.gen(function*() {
-        const { result } = yield* run({ orders: [order("#1001")] }, { orderNumber: "#1001", contact: { emails: [], phones: ["(555) 010-0100"] } })
+        const { result } = yield* run({ orders: [order("#1001")] }, { orderNumber: "#1001", contact: { phone: "(555) 010-0100" } })
         expect(result).toMatchObject({ right: { _tag: "Matched" } })
       }))
 
     it.effect("contact mismatch → NotFound, the same outcome as no such order, and nothing of the order", () =>
       Effect.gen(function*() {
-        const mallory = { emails: ["mallory@example.com"], phones: ["+1 555 999 0000"] }
+        const mallory: CustomerContact = { email: "mallory@example.com", phone: "+1 555 999 0000" }
         const { result } = yield* run({ orders: [order("#1001")] }, { orderNumber: "1001", contact: mallory })
         expect(result).toEqual(Either.right({ _tag: "NotFound", reason: "contact-mismatch" }))
         const missing = yield* run({ orders: [] }, { orderNumber: "1001", contact: mallory })

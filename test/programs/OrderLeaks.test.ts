@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, TestClock } from "effect"
 import { emailsIn, phonesIn } from "../../src/domain/CustomerContact.js"
 import { sameEmail, samePhone } from "../../src/domain/OrderMatch.js"
+import { MAX_MESSAGE_TEXT_CHARS } from "../../src/domain/normalise.js"
 import { FIXTURES, OTHER_EMAIL, SAMPLE_EMAIL, SAMPLE_PHONE, sampleOrders } from "../../src/layers/SampleStoreOrderLookup.js"
 import { processRecord } from "../../src/programs/worker/Worker.js"
 import type { OrderRecord } from "../../src/services/OrderLookup.js"
@@ -11,6 +12,7 @@ import {
   flat,
   output,
   recordOf,
+  renderedReply,
   repliesIn,
   richpanelCalls,
   workerLayer
@@ -20,8 +22,9 @@ import {
  * The leak suite: every customer of the sample store (and strangers) asks about every order, guessed numbers and
  * mixed messages, each in a fresh conversation, in live mode with a confident classification — the setting in
  * which a reply goes out whenever the policy allows one. Whatever the reply says, it may only carry the data of an
- * order that belongs to the person asking: the ticket's email or phone, or one they wrote in the message (spec
- * §7.1 lets the customer give their checkout email). Ticket data alone never matches an order by email only.
+ * order that belongs to the person asking: the ticket's email or phone, or — for a ticket without either — the one
+ * email or phone they wrote in the message (spec §7.1 lets the customer give their checkout email; a message with
+ * several of a kind gives none). Ticket data alone never matches an order by email only.
  */
 
 const NOW = Date.parse("2026-11-23T15:00:00Z")
@@ -57,7 +60,10 @@ const TEXTS: ReadonlyArray<string> = [
   // Two numbers: never one of them at random.
   "Is it #1001 or #1006? Where is my order",
   // Someone else's contact in the message (a phone that is not this customer's, a zip, a date).
-  "Where is my order #1006? call me at 555 010 0100, zip 10001, ordered 11/20/2026"
+  "Where is my order #1006? call me at 555 010 0100, zip 10001, ordered 11/20/2026",
+  // The owner's checkout email in the message: counts only for a ticket without a contact of its own.
+  `Where is my order #1001? my checkout email is ${SAMPLE_EMAIL}`,
+  `Where is my order #1001? it's ${SAMPLE_EMAIL} or maybe ${OTHER_EMAIL}`
 ]
 
 /** What would identify an order in a reply: its name, its tracking numbers, its status page. */
@@ -67,15 +73,27 @@ const fingerprints = (order: OrderRecord): ReadonlyArray<RegExp> => [
   ...(order.statusPageUrl === undefined ? [] : [new RegExp(order.statusPageUrl.replace(/[.?/]/g, (c) => `\\${c}`))])
 ]
 
+/**
+ * Whose contact may open an order (spec §7.1, tightened): the ticket's email or phone when it has one; otherwise
+ * an email or phone the message holds alone of its kind, so one message cannot try a list of contacts.
+ */
+const contactsOf = (customer: Customer, text: string) => {
+  if (customer.email !== undefined || customer.phone !== undefined) {
+    return { emails: customer.email === undefined ? [] : [customer.email], phones: customer.phone === undefined ? [] : [customer.phone] }
+  }
+  const emails = [...new Set(emailsIn(text).map((e) => e.toLowerCase()))]
+  const phones = phonesIn(text)
+  return { emails: emails.length === 1 ? emails : [], phones: phones.length === 1 ? phones : [] }
+}
+
 const belongsTo = (order: OrderRecord, customer: Customer, text: string): boolean => {
-  const emails = [...(customer.email === undefined ? [] : [customer.email]), ...emailsIn(text)]
-  const phones = [...(customer.phone === undefined ? [] : [customer.phone]), ...phonesIn(text)]
+  const { emails, phones } = contactsOf(customer, text)
   return emails.some((e) => order.email !== undefined && sameEmail(e, order.email)) ||
     phones.some((p) => order.phone !== undefined && samePhone(p, order.phone))
 }
 
 /** One question in a fresh conversation; the replies Richpanel received. */
-const ask = (customer: Customer, text: string, conversation: string) =>
+const askIn = (customer: Customer, text: string, conversation: string) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(NOW)
     yield* classifyAlways(output("order_status_tracking", 0.97))
@@ -97,7 +115,7 @@ describe("leak suite: no reply carries another customer's order data", () => {
       for (const [c, customer] of CUSTOMERS.entries()) {
         for (const [t, text] of TEXTS.entries()) {
           cases++
-          const replies = yield* ask(customer, text, `leak-${c}-${t}`)
+          const replies = yield* askIn(customer, text, `leak-${c}-${t}`)
           expect(replies.length, `${customer.label}: "${text}"`).toBeLessThanOrEqual(1)
           for (const reply of replies) {
             const disclosed = orders.filter((order) => fingerprints(order).some((f) => f.test(reply)))
@@ -116,10 +134,55 @@ describe("leak suite: no reply carries another customer's order data", () => {
       expect(withOrderData).toBeGreaterThanOrEqual(10)
     }), 60_000)
 
+  /** Each case in a fresh conversation: the cases whose reply named any sample order, or was not the question. */
+  const leaksIn = (cases: ReadonlyArray<readonly [Customer, string]>, prefix: string) =>
+    Effect.gen(function*() {
+      const orders = sampleOrders(NOW)
+      const ask = renderedReply("t_order_status_ask_order_number")
+      const found: Array<string> = []
+      for (const [i, [customer, text]] of cases.entries()) {
+        const replies = yield* askIn(customer, text, `${prefix}-${i}`)
+        const disclosed = orders.filter((order) => replies.some((reply) => fingerprints(order).some((f) => f.test(reply))))
+        if (disclosed.length > 0) found.push(`${customer.label} → ${disclosed.map((o) => o.name).join(", ")}`)
+        else if (replies.length !== 1 || replies[0] !== ask) found.push(`${customer.label} → not asked for the order number`)
+      }
+      return found
+    })
+
+  it.effect("a stranger listing 300 addresses or phones (the owner's among them) learns nothing of the order", () =>
+    Effect.gen(function*() {
+      const emails = Array.from({ length: 300 }, (_, i) => (i === 150 ? SAMPLE_EMAIL : `s${i}@x.io`))
+      const phones = Array.from({ length: 150 }, (_, i) => (i === 75 ? SAMPLE_PHONE : `+1 555 3${String(i).padStart(2, "0")} ${String(1000 + i)}`))
+      const cases: ReadonlyArray<readonly [Customer, string]> = [
+        [{ label: "no profile, 300 emails" }, `Where is my order #1001? It is one of ${emails.join(", ")}`],
+        [{ label: "no profile, 150 phones" }, `Where is my order #1001? Try ${phones.join("; ")}`],
+        [{ label: "stranger's profile, 300 emails", email: "stranger@example.net" }, `Where is my order #1001? ${emails.join(" ")}`]
+      ]
+      // The owner's contact must survive the envelope's truncation of long messages, or the case proves nothing.
+      for (const [, text] of cases) expect(text.length).toBeLessThan(MAX_MESSAGE_TEXT_CHARS)
+      expect(yield* leaksIn(cases, "leak-many")).toEqual([])
+    }))
+
+  it.effect("the owner's email next to another one, or a profile that is not the order's, opens nothing", () =>
+    Effect.gen(function*() {
+      const stranger = "stranger@example.net"
+      const cases: ReadonlyArray<readonly [Customer, string]> = [
+        [{ label: "no profile, owner's email plus one other" }, `Where is my order #1001? ${SAMPLE_EMAIL} or mallory@example.net`],
+        [{ label: "stranger's profile, owner's email alone", email: stranger }, `Where is my order #1001? my checkout email is ${SAMPLE_EMAIL}`],
+        [{ label: "stranger's phone as profile, owner's email alone", phone: "+1 555 999 0000" }, `order #1001, I'm ${SAMPLE_EMAIL}`],
+        [{ label: "stranger's profile, owner's phone alone", email: stranger }, `order #1001 please, call ${SAMPLE_PHONE}`]
+      ]
+      expect(yield* leaksIn(cases, "leak-profile")).toEqual([])
+    }))
+
   it.effect("the owner's own question gets its order's data (the suite is not passing by never replying)", () =>
     Effect.gen(function*() {
-      const replies = yield* ask({ label: "owner", email: SAMPLE_EMAIL }, "Where is my order #1001?", "leak-own")
+      const replies = yield* askIn({ label: "owner", email: SAMPLE_EMAIL }, "Where is my order #1001?", "leak-own")
       expect(replies).toHaveLength(1)
       expect(replies[0]).toContain("1Z999AA10123456784")
+      // A ticket without a contact: the checkout email the message holds alone still opens the owner's order.
+      const answered = yield* askIn({ label: "owner, no profile" }, `Where is my order #1001? it's ${SAMPLE_EMAIL}`, "leak-own-2")
+      expect(answered).toHaveLength(1)
+      expect(answered[0]).toContain("1Z999AA10123456784")
     }))
 })
