@@ -6,6 +6,7 @@ export const deliverySettings = (windows: DeliveryWindows): DeliverySettings => 
   timeZone: windows.time_zone,
   preOrderTag: windows.pre_order_tag,
   preOrderStartDays: windows.pre_order_start_days,
+  statusPageLink: windows.include_status_page_link,
   tiers: windows.tiers.map((tier) => ({
     name: tier.name,
     minDays: tier.min_days,

@@ -21,6 +21,12 @@ export interface DeliverySettings {
   readonly preOrderTag: string
   /** A pre-order's window starts this many calendar days after the order date. */
   readonly preOrderStartDays: number
+  /**
+   * Whether the verified reply links Shopify's order status page. Off by default: the page shows the address and
+   * items that spec §7.5 keeps out of replies, to whoever holds the link. Not an ETA input: it sits here because it
+   * lives in the routing config's `delivery` section, which reaches the order finding as these settings.
+   */
+  readonly statusPageLink: boolean
 }
 
 export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
@@ -31,7 +37,8 @@ export const DEFAULT_DELIVERY_SETTINGS: DeliverySettings = {
   ],
   timeZone: "America/New_York",
   preOrderTag: "Pre-order",
-  preOrderStartDays: 45
+  preOrderStartDays: 45,
+  statusPageLink: false
 }
 
 export interface EtaInput {

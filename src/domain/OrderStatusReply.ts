@@ -60,7 +60,7 @@ const SHIPPED = new Set(["FULFILLED", "PARTIALLY_FULFILLED"])
  */
 const STUCK = new Set(["ON_HOLD", "REQUEST_DECLINED"])
 
-const verified = (order: DisclosableOrder, reason: string): OrderFinding => {
+const verified = (order: DisclosableOrder, reason: string, settings: DeliverySettings): OrderFinding => {
   const found = tracked(order)
   return {
     _tag: "Reply",
@@ -74,7 +74,8 @@ const verified = (order: DisclosableOrder, reason: string): OrderFinding => {
       tracking_company: found?.tracking.company,
       tracking_number: found?.tracking.number?.trim(),
       tracking_url: found === undefined ? undefined : trackingLink(found.tracking),
-      status_url: order.statusPageUrl
+      // The status page opens the whole order (address, items): only when the routing config says so.
+      status_url: settings.statusPageLink ? order.statusPageUrl : undefined
     })
   }
 }
@@ -101,9 +102,9 @@ export const orderFinding = (
   if (result._tag === "Several") return { _tag: "HandOver", reason: "order:several-candidates" }
   const order = result.order
   if (order.cancelled) return { _tag: "HandOver", reason: "order:cancelled" }
-  if (tracked(order) !== undefined) return verified(order, "order:tracking")
+  if (tracked(order) !== undefined) return verified(order, "order:tracking", settings)
   // Shipped without a tracking number (local delivery, a carrier without one): status only, no ETA promise.
-  if (SHIPPED.has(order.fulfillmentStatus)) return verified(order, "order:shipped-no-tracking")
+  if (SHIPPED.has(order.fulfillmentStatus)) return verified(order, "order:shipped-no-tracking", settings)
   const heldPreOrder = order.preOrder && order.fulfillmentStatus === "ON_HOLD"
   if (STUCK.has(order.fulfillmentStatus) && !heldPreOrder) {
     return delayed(order, `order:${order.fulfillmentStatus.toLowerCase()}`, settings)

@@ -111,6 +111,8 @@ export const DeliveryWindows = Schema.Struct({
   time_zone: withDefault(TimeZone, () => "America/New_York"),
   pre_order_tag: withDefault(NonEmptyString, () => "Pre-order"),
   pre_order_start_days: withDefault(Count(0), () => 45),
+  /** Shopify's order status page shows the address and items: linked in the verified reply only when switched on. */
+  include_status_page_link: withDefault(Bool, () => false),
   tiers: withDefault(listOf(ShippingTierRule, "a list of shipping tiers"), () => [
     { name: "Priority", min_days: 1, max_days: 1, keywords: ["priority", "overnight", "next day"] },
     { name: "Rushed", min_days: 1, max_days: 2, keywords: ["rush", "express", "expedited"] },

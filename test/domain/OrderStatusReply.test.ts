@@ -47,7 +47,7 @@ const expectRenderable = (finding: OrderFinding) => {
 }
 
 describe("orderFinding (spec §7.2)", () => {
-  it("match with tracking → t_order_status_verified with carrier, number, link and status page", () => {
+  it("match with tracking → t_order_status_verified with carrier, number and link; no status page by default", () => {
     expect(expectRenderable(find(shipped()))).toEqual({
       _tag: "Reply",
       templateId: "t_order_status_verified",
@@ -59,10 +59,24 @@ describe("orderFinding (spec §7.2)", () => {
         fulfillment_status: "Fulfilled",
         tracking_company: "UPS",
         tracking_number: "1Z999AA10123456784",
-        tracking_url: UPS.url,
-        status_url: "https://shop.example.com/orders/abc/authenticate?key=k"
+        tracking_url: UPS.url
       }
     })
+  })
+
+  it("links Shopify's order status page (address, items) only when the routing config turns it on", () => {
+    const page = "https://shop.example.com/orders/abc/authenticate?key=k"
+    const on = { ...DEFAULT_DELIVERY_SETTINGS, statusPageLink: true }
+    const noTracking = order({ fulfillmentStatus: "FULFILLED", fulfillments: [{ status: "SUCCESS", tracking: [] }] })
+    for (const o of [shipped(), noTracking]) {
+      const off = expectRenderable(orderFinding(matched(o), WEDNESDAY))
+      expect(off._tag === "Reply" ? off.variables : {}).not.toHaveProperty("status_url")
+      expect(JSON.stringify(off)).not.toContain("authenticate")
+      expect(expectRenderable(orderFinding(matched(o), WEDNESDAY, on))).toMatchObject({ variables: { status_url: page } })
+    }
+    // Turned on, an order without a page still renders (the line drops out).
+    const { statusPageUrl: _, ...withoutPage } = shipped()
+    expect(expectRenderable(orderFinding(matched(withoutPage), WEDNESDAY, on))).not.toHaveProperty("variables.status_url")
   })
 
   it("builds the link from the carrier's pattern when Shopify has none (or only a non-https one)", () => {

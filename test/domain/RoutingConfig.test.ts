@@ -10,6 +10,7 @@ import {
   RoutingConfigError,
   WHOLE_FILE
 } from "../../src/domain/RoutingConfig.js"
+import { deliverySettings } from "../../src/domain/DeliveryConfig.js"
 import { IntentIds, teamSlug } from "../../src/domain/Taxonomy.js"
 
 const REPO_FILE = path.resolve(import.meta.dirname, "../../config/routing.json")
@@ -104,6 +105,8 @@ describe("default routing config (product spec §1–§7)", () => {
     expect(defaultRoutingConfig.auto_reply_limits).toEqual({ min_interval_minutes: 10, max_per_24_hours: 3 })
     expect(defaultRoutingConfig.awaiting_order_number).toEqual({ max_attempts: 2, expiry_hours: 72 })
     expect(defaultRoutingConfig.tier1_enabled && defaultRoutingConfig.tier2_enabled).toBe(true)
+    // Shopify's status page shows the address and items: never linked unless a support lead turns it on.
+    expect(defaultRoutingConfig.delivery.include_status_page_link).toBe(false)
     expect(defaultRoutingConfig.channel_teams).toEqual({
       tiktok: "TikTok Support",
       social: "Social Media Team",
@@ -124,12 +127,23 @@ describe("default routing config (product spec §1–§7)", () => {
       delete c.tier1_enabled
       delete c.tier2_enabled
       delete c.intents.cancel_order.extra_tags
+      delete c.delivery.include_status_page_link
     })))
     expect(config.missing_teams).toEqual([])
     expect(config.privacy_team).toBe("Leadership Team")
     expect(config.auto_reply_channels).toEqual(["email"])
     expect(config.tier1_enabled && config.tier2_enabled).toBe(true)
     expect(config.intents.cancel_order.extra_tags).toEqual([])
+    expect(config.delivery.include_status_page_link).toBe(false)
+    // Without the whole `delivery` section too.
+    expect(Either.getOrThrow(decodeRoutingConfig(edited((c) => delete c.delivery))).delivery.include_status_page_link).toBe(false)
+  })
+
+  it("turns the status page link on only with `delivery.include_status_page_link: true`", () => {
+    const config = Either.getOrThrow(decodeRoutingConfig(edited((c) => (c.delivery.include_status_page_link = true))))
+    expect(config.delivery.include_status_page_link).toBe(true)
+    expect(deliverySettings(config.delivery).statusPageLink).toBe(true)
+    expect(deliverySettings(defaultRoutingConfig.delivery).statusPageLink).toBe(false)
   })
 })
 
@@ -169,6 +183,8 @@ describe("invalid routing config: the error names the key to fix", () => {
     ["missing P0 keyword list", (c) => delete c.tier0_keywords.legal_threat, "tier0_keywords.legal_threat", "is missing"],
     ["empty keyword", (c) => c.handover_keywords.human_requested.push(""), "handover_keywords.human_requested[18]", "non-empty string"],
     ["negative limit", (c) => (c.auto_reply_limits.max_per_24_hours = -1), "auto_reply_limits.max_per_24_hours", "integer ≥ 0, got -1"],
+    ["status page switch not boolean", (c) => (c.delivery.include_status_page_link = "yes"), "delivery.include_status_page_link", "expected true or false, got \"yes\""],
+    ["status page switch misspelt", (c) => (c.delivery.status_page_link = true), "delivery.status_page_link", "is not a routing config key"],
     ["zero attempts", (c) => (c.awaiting_order_number.max_attempts = 0), "awaiting_order_number.max_attempts", "integer ≥ 1, got 0"],
     ["empty version", (c) => (c.version = ""), "version", "non-empty string"],
     ["not an object", (c) => (c.thresholds = 3), "thresholds", "expected an object, got 3"]

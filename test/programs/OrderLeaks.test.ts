@@ -180,6 +180,8 @@ describe("leak suite: no reply carries another customer's order data", () => {
       const replies = yield* askIn({ label: "owner", email: SAMPLE_EMAIL }, "Where is my order #1001?", "leak-own")
       expect(replies).toHaveLength(1)
       expect(replies[0]).toContain("1Z999AA10123456784")
+      // The status page opens the whole order: not linked unless the routing config turns it on.
+      expect(replies[0]).not.toContain("sample-store.example.com")
       // A ticket without a contact: the checkout email the message holds alone still opens the owner's order.
       const answered = yield* askIn({ label: "owner, no profile" }, `Where is my order #1001? it's ${SAMPLE_EMAIL}`, "leak-own-2")
       expect(answered).toHaveLength(1)
