@@ -59,6 +59,7 @@ export const simRichpanel = (world: World, process: string, hook: Hook) => {
       const now = yield* Clock.currentTimeMillis
       const budget = world.takeBudget(now)
       if (!budget.ok || fault?.kind === "429") {
+        if (budget.ok) world.throttled++
         record.outcome = "429"
         const retryAfterMs = budget.ok ? 5_000 : budget.retryAfterMs
         return yield* world.rng.chance(profile.retryAfterShare)
