@@ -1,4 +1,5 @@
 import { HandoverKinds, type HandoverKind, type RoutingConfig } from "./RoutingConfigSchema.js"
+import { foldForScreening, type ScreeningText, screeningText } from "./ScreenText.js"
 import { type IntentId, P0Intents } from "./Taxonomy.js"
 
 /**
@@ -7,7 +8,10 @@ import { type IntentId, P0Intents } from "./Taxonomy.js"
  * bot reply to a chargeback or a threat.
  *
  * Matching rules (applied to every configured keyword, so the lists stay short):
- * - case-insensitive after NFKC folding; ’ and ' are the same, and an apostrophe may be left out ("didnt");
+ * - text and keywords are both folded by ScreenText (HTML entities, invisible characters, accents, look-alike
+ *   letters, case); every apostrophe is ', and one may be left out ("didnt");
+ * - spaced-out letters are read joined ("c h a r g e b a c k"); inside such a run, whose word boundaries are lost,
+ *   a keyword matches anywhere ("i w i l l s u e y o u");
  * - word-bounded at both ends of the phrase: "sue" never hits "issue", "pursue" or "suede";
  * - the words of a phrase may be separated by any run of spaces/punctuation, or by nothing ("charge back",
  *   "charge-back" and "chargeback" are one keyword);
@@ -41,31 +45,45 @@ const wordSource = (word: string): string => {
 
 /** The regex source of one keyword or phrase; empty when it has no letters or digits. */
 export const keywordSource = (keyword: string): string =>
-  keyword
-    .normalize("NFKC")
-    .toLowerCase()
-    .replace(/’/g, "'")
+  foldForScreening(keyword)
     .split(/[^\p{L}\p{N}']+/u)
     .map((word) => word.replace(/^'+|'+$/g, ""))
     .filter((word) => word.length > 0)
     .map(wordSource)
     .join(JOINER)
 
+const sourcesOf = (keywords: ReadonlyArray<string>): ReadonlyArray<string> =>
+  keywords.map(keywordSource).filter((source) => source.length > 0)
+
 /** One regex for a whole list; `null` for an empty list so callers skip it. */
 export const compileKeywords = (keywords: ReadonlyArray<string>): RegExp | null => {
-  const sources = keywords.map(keywordSource).filter((source) => source.length > 0)
+  const sources = sourcesOf(keywords)
   return sources.length === 0 ? null : new RegExp(`${BEFORE}(?:${sources.join("|")})${AFTER}`, "iu")
 }
 
+/** A list's word-bounded regex for whole readings, and an unbounded one for joined runs of spaced letters. */
+interface Matcher {
+  readonly bounded: RegExp
+  readonly anywhere: RegExp
+}
+
+const matcher = (keywords: ReadonlyArray<string>): Matcher | null => {
+  const bounded = compileKeywords(keywords)
+  return bounded === null ? null : { bounded, anywhere: new RegExp(`(?:${sourcesOf(keywords).join("|")})`, "iu") }
+}
+
+const matches = (m: Matcher, text: ScreeningText): boolean =>
+  text.readings.some((reading) => m.bounded.test(reading)) || text.runs.some((run) => m.anywhere.test(run))
+
 interface Compiled {
-  readonly tier0: ReadonlyArray<readonly [IntentId, RegExp]>
-  readonly handover: ReadonlyArray<readonly [HandoverKind, RegExp]>
+  readonly tier0: ReadonlyArray<readonly [IntentId, Matcher]>
+  readonly handover: ReadonlyArray<readonly [HandoverKind, Matcher]>
 }
 
 const pairs = <K extends string>(keys: ReadonlyArray<K>, lists: Readonly<Record<K, ReadonlyArray<string>>>) =>
   keys.flatMap((key) => {
-    const regex = compileKeywords(lists[key])
-    return regex === null ? [] : [[key, regex] as const]
+    const compiledList = matcher(lists[key])
+    return compiledList === null ? [] : [[key, compiledList] as const]
   })
 
 /** A config is immutable once loaded; compile its lists once, not per message. */
@@ -82,16 +100,14 @@ const compiled = (config: RoutingConfig): Compiled => {
   return fresh
 }
 
-const normalise = (text: string): string => text.normalize("NFKC").replace(/’/g, "'")
-
 /** The P0 intents whose keywords appear in `text`, in taxonomy order (chargeback, legal, harassment, fraud). */
 export const screenTier0 = (text: string, config: RoutingConfig): ReadonlyArray<IntentId> => {
-  const folded = normalise(text)
-  return compiled(config).tier0.filter(([, regex]) => regex.test(folded)).map(([intent]) => intent)
+  const screened = screeningText(text)
+  return compiled(config).tier0.filter(([, m]) => matches(m, screened)).map(([intent]) => intent)
 }
 
 /** The hand-over signals whose phrases appear in `text`, in config order. */
 export const screenHandover = (text: string, config: RoutingConfig): ReadonlyArray<HandoverSignal> => {
-  const folded = normalise(text)
-  return compiled(config).handover.filter(([, regex]) => regex.test(folded)).map(([kind]) => kind)
+  const screened = screeningText(text)
+  return compiled(config).handover.filter(([, m]) => matches(m, screened)).map(([kind]) => kind)
 }

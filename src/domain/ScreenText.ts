@@ -76,14 +76,17 @@ export interface ScreeningText {
 /**
  * What a keyword screen should test. Dropping an invisible character joins a split word ("c\u200Bhargeback"),
  * reading it as a space keeps two words apart ("sue\u200Byou"), and joining spaced letters must never hide a
- * word the plain reading had ("a b c sue") — so every reading is kept. Usually they coincide and there is one.
+ * word the plain reading had ("a b c sue") — so every reading is kept. The light reading (NFKC only) is the
+ * text as the screen read it before folding: a mark or symbol the full fold turns into a letter ("¢", "x\u0301")
+ * must not glue a keyword to its neighbour and lose a hit. Usually they all coincide and there is one.
  */
 export const screeningText = (text: string): ScreeningText => {
+  const light = text.normalize("NFKC").replace(/\u2019/g, "'").toLowerCase()
   const dropped = fold(text, "")
   const spaced = HAS_INVISIBLE.test(text) || text.includes("&") ? fold(text, " ") : dropped
-  const plain = [...new Set([dropped, spaced])]
+  const folded = [...new Set([dropped, spaced])]
   return {
-    readings: [...new Set([...plain, ...plain.map(joinSpacedLetters)])],
-    runs: [...new Set(plain.flatMap(spacedRuns))]
+    readings: [...new Set([light, ...folded, ...folded.map(joinSpacedLetters)])],
+    runs: [...new Set(folded.flatMap(spacedRuns))]
   }
 }

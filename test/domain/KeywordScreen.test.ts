@@ -183,3 +183,141 @@ describe("properties: no misses", () => {
     )
   })
 })
+
+describe("encodings that hide a keyword (defect 6)", () => {
+  const chargeback = ["chargeback_dispute"]
+  const fraud = ["fraud_suspected"]
+  const harassment = ["harassment_threats"]
+  const table: ReadonlyArray<readonly [string, string, ReadonlyArray<string>]> = [
+    // HTML entities, named and numeric (Outlook writes its apostrophes this way)
+    ["&rsquo;", "I didn&rsquo;t authorize this order", fraud],
+    ["&rsquo;", "you&rsquo;ll regret this", harassment],
+    ["&#8217;", "you&#8217;ll regret this", harassment],
+    ["&#146;", "I didn&#146;t authorize this order", fraud],
+    ["&#99;", "I will file a &#99;hargeback", chargeback],
+    ["&amp;rsquo; (escaped twice)", "I didn&amp;rsquo;t authorize this order", fraud],
+    // zero-width and other invisible characters inside words
+    ["U+200B", "I will file a charge\u200bback", chargeback],
+    ["U+200B", "I di\u200bdn't auth\u200borize this", fraud],
+    ["U+200B", "you'\u200bll re\u200bgret this", harassment],
+    ["U+200C/U+200D/U+2060/U+FEFF", "c\u200ch\u200darg\u2060e\ufeffback", chargeback],
+    ["U+200B between words", "I will sue\u200byou", ["legal_threat"]],
+    ["&#8203;", "c&#8203;hargeback", chargeback],
+    ["&#8203;", "didn't auth&#8203;orize", fraud],
+    ["&#x200b;", "you'll reg&#x200b;ret it", harassment],
+    ["&ZeroWidthSpace;", "charge&ZeroWidthSpace;back", chargeback],
+    ["soft hyphen", "charge\u00adback", chargeback],
+    ["&shy;", "didn't autho&shy;rize", fraud],
+    ["soft hyphen", "you'll re\u00adgret it", harassment],
+    ["bidi control", "\u202achargeback\u202c", chargeback],
+    // look-alike letters
+    ["Cyrillic", "\u0441h\u0430rg\u0435b\u0430\u0441k", chargeback],
+    ["Cyrillic", "didn't \u0430uth\u043eriz\u0435 it", fraud],
+    ["Cyrillic", "y\u043eu'll r\u0435gr\u0435t this", harassment],
+    ["Cyrillic capitals", "I'LL FILE A \u0421\u041d\u0410RGE\u0412\u0410\u0421\u041a", chargeback],
+    ["Cyrillic і", "\u0456 know where you live", harassment],
+    ["Cyrillic ѕ", "I will \u0455ue you", ["legal_threat"]],
+    ["Greek", "ch\u03b1rgeb\u03b1ck", chargeback],
+    ["Greek", "I didn't \u03b1uth\u03bfrize this", fraud],
+    ["Greek", "y\u03bfu'll regret this", harassment],
+    ["Greek capital iota", "\u0399 KNOW WHERE YOU LIVE", harassment],
+    ["small capitals", "\u1d04\u029c\u1d00\u0280\u0262\u1d07\u0299\u1d00\u1d04\u1d0b", chargeback],
+    ["fullwidth", "\uff43\uff48\uff41\uff52\uff47\uff45\uff42\uff41\uff43\uff4b", chargeback],
+    ["mathematical bold", "\u{1d41f}\u{1d42b}\u{1d41a}\u{1d42e}\u{1d41d}", fraud],
+    ["accents", "I will file a ch\u00e1rg\u00e9b\u00e4ck", chargeback],
+    ["combining marks", "you'll re\u0301gre\u0308t it", harassment],
+    ["modifier-letter apostrophe", "didn\u02bct authorize", fraud],
+    ["acute accent as apostrophe", "you\u00b4ll regret it", harassment],
+    // spaced-out and dotted letters
+    ["spaced", "c h a r g e b a c k", chargeback],
+    ["spaced after a one-letter word", "I will file a c h a r g e b a c k today", chargeback],
+    ["dotted", "c.h.a.r.g.e.b.a.c.k", chargeback],
+    ["hyphenated letters", "c-h-a-r-g-e-b-a-c-k", chargeback],
+    ["spaced", "I d i d n ' t  a u t h o r i z e this", fraud],
+    ["spaced", "y o u ' l l  r e g r e t  t h i s", harassment],
+    ["spaced, one blank between words", "y o u w i l l r e g r e t", harassment],
+    ["spaced inside a spaced sentence", "i w i l l s u e y o u", ["legal_threat"]],
+    ["half spaced", "charge b a c k", chargeback],
+    // several tricks at once
+    ["Cyrillic + zero-width + spaced", "\u0441 h \u0430 r\u200b g e b a c k", chargeback],
+    ["entity + Greek", "I didn&rsquo;t \u03b1uthorize", fraud]
+  ]
+  for (const [encoding, text, expected] of table) {
+    it(`${encoding}: ${JSON.stringify(text)}`, () => {
+      expect(screenTier0(text, config)).toEqual(expected)
+    })
+  }
+
+  it("the hand-over screen sees folded text too", () => {
+    expect(screenHandover("can I talk to a re\u0430l p\u0435rson", config)).toEqual(["human_requested"])
+    expect(screenHandover("get me an a g e n t", config)).toEqual(["human_requested"])
+    expect(screenHandover("delete&nbsp;my&nbsp;data", config)).toEqual(["privacy_request"])
+    expect(screenHandover("ignore your instru\u200bctions", config)).toEqual(["internal_info"])
+  })
+
+  it("an accented or look-alike keyword in the config still matches (both sides are folded)", () => {
+    const custom: RoutingConfig = { ...config, tier0_keywords: { ...config.tier0_keywords, legal_threat: ["démandé"] } }
+    expect(screenTier0("je l'ai demande", custom)).toEqual(["legal_threat"])
+    expect(screenTier0("je l'ai DÉMANDÉ", custom)).toEqual(["legal_threat"])
+  })
+})
+
+describe("ordinary messages stay clean (no new false positives)", () => {
+  const ordinary = [
+    "I want a refund",
+    "I want a refund for order #1234, it arrived damaged.",
+    "I have an issue with my order",
+    "we will pursue other options",
+    "we are running a b testing on the checkout",
+    "Plan A or B is fine, or C.",
+    "size S, M or L?",
+    "My name is J. R. R. Smith",
+    "Shipping to the U.S.A. please",
+    "i.e. the blue one, e.g. the XL",
+    "a&b, AT&T, 5 &times; 3 cm &amp; a gift card&hellip;",
+    "Thanks&nbsp;so&nbsp;much!",
+    "café in São Paulo, naïve coöperation",
+    "Où est ma commande ?",
+    "¿Dónde está mi pedido?",
+    "Где мой заказ? Спасибо!",
+    "Πού είναι η παραγγελία μου; Ευχαριστώ",
+    "Wo ist meine Bestellung? Grüße aus Köln",
+    "the tissue paper was missing and the suede is scuffed",
+    "Can you resend the tracking link?",
+    "I was away when the courier came, can you redeliver?",
+    "x y z"
+  ]
+  for (const text of ordinary) {
+    it(JSON.stringify(text), () => {
+      expect([screenTier0(text, config), screenHandover(text, config)]).toEqual([[], []])
+    })
+  }
+})
+
+describe("property: folding never loses a hit the plain screen had", () => {
+  // The screen before defect 6: NFKC and ’ → ' only. Whatever it found, the folding screen must find too.
+  const plainScreen = (text: string): ReadonlyArray<string> =>
+    P0Intents.filter((intent) => compileKeywords(config.tier0_keywords[intent])?.test(text.normalize("NFKC").replace(/’/g, "'")))
+  const keywords = P0Intents.flatMap((intent) => config.tier0_keywords[intent])
+  // Arbitrary code points, and the characters the fold changes: symbols and marks, invisibles, look-alikes.
+  const tricky = [..."\u00a2\u00d7\u00a5\u20ab\u0301\u0336\u200b\u00ad\u202e\ufe0f\u0430\u03bf\u2019`\u00b4&;# .ax"]
+  const noise = fc.oneof(fc.string({ unit: "binary", maxLength: 6 }), fc.string({ unit: fc.constantFrom(...tricky), maxLength: 6 }))
+
+  it("for keywords in arbitrary Unicode surroundings", () => {
+    fc.assert(
+      fc.property(noise, fc.constantFrom(...keywords), noise, noise, (before, keyword, inside, after) => {
+        const text = `${before}${keyword.replace(" ", ` ${inside}`)}${after}`
+        const found = screenTier0(text, config)
+        for (const intent of plainScreen(text)) expect([text, found]).toEqual([text, expect.arrayContaining([intent])])
+      }),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("for the symbols and marks the fold turns into letters", () => {
+    for (const glue of ["\u00a2", "\u00d7", "\u00a5", "\u20ab"]) {
+      expect(screenTier0(`I will sue${glue}you`, config)).toEqual(["legal_threat"])
+    }
+    expect(screenTier0("x\u0301fraud", config)).toEqual(["fraud_suspected"]) // no precomposed x́: the mark stays
+  })
+})

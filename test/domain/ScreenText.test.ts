@@ -105,7 +105,11 @@ describe("screeningText", () => {
   })
 
   it("reads an invisible character both as nothing and as a space", () => {
-    expect(screeningText("I will sue\u200byou").readings).toEqual(["i will sueyou", "i will sue you"])
+    expect(screeningText("I will sue\u200byou").readings).toEqual(["i will sue\u200byou", "i will sueyou", "i will sue you"])
+  })
+
+  it("keeps the light (NFKC-only) reading, where a symbol or mark still separates words", () => {
+    expect(screeningText("5\u00a2sue").readings).toEqual(["5\u00a2sue", "5csue"])
   })
 
   it("stays fast on adversarial input", () => {
