@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
 import type { Attachment, ChannelClass, EventEnvelope } from "./Envelope.js"
+import { decodeEntities } from "./ScreenText.js"
 import type { AttachmentInput, Comment, DecodedPayload, FlatPayload, TicketPayload } from "./WebhookPayload.js"
 
 /**
@@ -248,16 +249,6 @@ const BLOCK_TAG = /^\/?(?:br|p|div|li|ul|ol|tr|td|th|table|h[1-6]|blockquote|hr|
 const RAW_TEXT_TAG = /^(?:script|style)\b/i
 const RAW_TEXT_END = /<\/(?:script|style)/gi
 const TAG_START = /[A-Za-z/!?]/
-const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|(amp|lt|gt|quot|apos|nbsp));/g
-const NAMED_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: " " }
-
-const decodeEntity = (whole: string, dec?: string, hex?: string, name?: string): string => {
-  if (name !== undefined) return NAMED_ENTITIES[name] ?? whole
-  const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? "", 16)
-  const valid = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
-  return valid ? (code === 0xa0 ? " " : String.fromCodePoint(code)) : whole
-}
-
 /**
  * Strips tags with a single forward scan (a regex like `<[^>]*>` is quadratic on "<<<<…"): block tags become
  * line breaks, `<script>`/`<style>`/comments disappear with their content, a `<` that starts no tag stays.
@@ -289,4 +280,5 @@ const stripTags = (html: string): string => {
 const collapseWhitespace = (text: string): string =>
   text.replace(/[^\S\n]+/g, " ").replace(/ ?\n\s*/g, "\n").trim()
 
-export const htmlToText = (html: string): string => collapseWhitespace(stripTags(html).replace(ENTITY, decodeEntity))
+/** Every HTML entity is decoded (Outlook writes `didn&rsquo;t`), so the model and the screens read real text. */
+export const htmlToText = (html: string): string => collapseWhitespace(decodeEntities(stripTags(html)))

@@ -195,6 +195,14 @@ describe("ticket payload: latest customer comment", () => {
     expect(fromPlain.message.text).toBe("plain")
   })
 
+  it("decodes every HTML entity, named or numeric, as a browser shows it (Outlook's &rsquo;)", () => {
+    const html = "<p>I didn&rsquo;t authorize this&hellip; &ldquo;caf&eacute;&rdquo; &euro;5&nbsp;&mdash; it&#146;s " +
+      "&#x2019;&#8217; &ZeroWidthSpace;&shy;&lt;b&gt; &unknown; AT&T</p>"
+    expect(envelopeOf({ id: "t", comments: [{ id: "c", body: html }] }).message.text).toBe(
+      "I didn\u2019t authorize this\u2026 \u201ccaf\u00e9\u201d \u20ac5 \u2014 it\u2019s \u2019\u2019 \u200b\u00ad<b> &unknown; AT&T"
+    )
+  })
+
   it("strips hostile HTML in linear time", () => {
     const hostile = [
       "< ".repeat(60_000) + "<a".repeat(60_000) + ">",
