@@ -52,6 +52,9 @@ const HEADER_TESTS: ReadonlyArray<readonly [string, (value: string) => boolean]>
   ["return-path", (v) => v.trim() === "<>"] // RFC 5321: bounces are sent with a null reverse path
 ]
 
+/** The headers worth keeping from a message's metadata: those above, and the sender and subject. */
+export const AUTO_REPLY_HEADER_NAMES: ReadonlyArray<string> = [...HEADER_TESTS.map(([name]) => name), "from", "subject"]
+
 const headerMap = (headers: Readonly<Record<string, string>> | undefined): ReadonlyMap<string, string> =>
   new Map(Object.entries(headers ?? {}).map(([name, value]) => [name.trim().toLowerCase(), String(value)]))
 

@@ -3,6 +3,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { RichpanelTag, RichpanelUser, Ticket, TicketComment } from "../services/Richpanel.js"
 import { htmlToText } from "../domain/normalise.js"
+import { commentHeaders } from "./RichpanelHeaders.js"
 
 /**
  * Richpanel response bodies → service types. The API is thinly documented and differs between tenants and
@@ -27,13 +28,17 @@ const RawComment = Schema.Struct({
   public: opt(Schema.Boolean),
   type: opt(Schema.String),
   attachments: opt(Schema.Array(Schema.Unknown)),
-  via: opt(Via)
+  via: opt(Via),
+  /** Undocumented contents: read leniently by `commentHeaders`, never a reason to reject the ticket. */
+  metadata: opt(Schema.Unknown)
 })
 type RawComment = typeof RawComment.Type
 
 const ticketFields = {
   conversation_no: opt(IdLike),
   status: opt(Schema.String),
+  /** Unknown, not String: an odd subject must not make the ticket unreadable. */
+  subject: opt(Schema.Unknown),
   via: opt(Via),
   customer_profile: opt(Schema.Struct({ email: opt(Schema.String), phone: opt(IdLike) })),
   /** Names on some tenants, `{id, name}` objects on others. */
@@ -71,7 +76,8 @@ const toComment = (comment: RawComment, index: number): TicketComment => {
     isPrivate,
     ...maybe("createdAt", nonEmpty(comment.created_at)),
     text: nonEmpty(comment.plain_body) ?? htmlToText(comment.body ?? ""),
-    attachmentCount: comment.attachments?.length ?? 0
+    attachmentCount: comment.attachments?.length ?? 0,
+    ...maybe("headers", commentHeaders(comment.metadata))
   }
 }
 
@@ -90,6 +96,7 @@ const toTicket = (raw: RawTicket, id: string): Ticket => {
     ...maybe("conversationNo", conversationNo(raw.conversation_no)),
     status: nonEmpty(raw.status)?.toUpperCase() ?? "UNKNOWN",
     ...maybe("channelRaw", nonEmpty(raw.via?.channel ?? customerChannel)?.toLowerCase()),
+    ...maybe("subject", typeof raw.subject === "string" ? nonEmpty(raw.subject) : undefined),
     ...maybe("customerEmail", nonEmpty(raw.customer_profile?.email)?.toLowerCase()),
     ...maybe("customerPhone", nonEmpty(raw.customer_profile?.phone)),
     tags: [...new Set(tags)],

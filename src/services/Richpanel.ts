@@ -31,6 +31,11 @@ export interface TicketComment {
   /** `plain_body`, else HTML `body` reduced to text. */
   readonly text: string
   readonly attachmentCount: number
+  /**
+   * Mail headers that mark automatic replies (`auto-submitted`, `precedence`, `from`, `subject`…), names lower-cased,
+   * when the comment's `metadata` carries them (its shape is undocumented; absent when nothing was found).
+   */
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 /** The parts of a Richpanel ticket the worker decides on (`GET /v1/tickets/{id}` → `ticket`). */
@@ -40,6 +45,8 @@ export interface Ticket {
   /** "OPEN" | "CLOSED" | other values passed through upper-cased. */
   readonly status: string
   readonly channelRaw?: string
+  /** The conversation's subject, i.e. its first message's (documented `ticket.subject`). */
+  readonly subject?: string
   readonly customerEmail?: string
   readonly customerPhone?: string
   /** Tag names as Richpanel returns them. */

@@ -64,6 +64,7 @@ layer(layerRichpanelHttp())("RichpanelHttp", (it) => {
           conversationNo: 1347,
           status: "OPEN",
           channelRaw: "email",
+          subject: "Where is my order?",
           customerEmail: "jane@example.com",
           customerPhone: "+15555550100",
           tags: ["vip"],
@@ -149,6 +150,54 @@ layer(layerRichpanelHttp())("RichpanelHttp", (it) => {
           ["d", true, false],
           ["#4", false, false]
         ])
+      }))
+
+    it.effect("loadTicket reads auto-reply headers from comment metadata in any plausible shape, and the subject", () =>
+      Effect.gen(function*() {
+        const { fake, rp } = yield* setup
+        const comment = (id: string, metadata: unknown) => ({ id, plain_body: "Out of office", isOperator: false, metadata })
+        fake.seedTicket(sampleTicket("t-meta", {
+          subject: "Automatic reply: Your order",
+          comments: [
+            comment("object", { headers: { "Auto-Submitted": "auto-replied", To: "shop@example.com", Precedence: "bulk" } }),
+            comment("pairs", { headers: [{ name: "X-Autoreply", value: "yes" }, { name: "Received", value: "from mx" }] }),
+            comment("tuples", { headers: [["x-auto-response-suppress", "All"], ["subject", "Out of Office: hi"]] }),
+            comment("top-level", { auto_submitted: "auto-generated", xAutorespond: "1", from: "MAILER-DAEMON <md@x.example>" }),
+            comment("repeated", { headers: { precedence: ["junk", "bulk"] } }),
+            comment("empty", {}),
+            comment("none", null),
+            comment("odd", "metadata as a string"),
+            comment("odder", { headers: "Auto-Submitted: auto-replied", nested: { "auto-submitted": "x" }, precedence: { v: 1 } }),
+            comment("oddest", { headers: [null, 7, ["only-one"], { name: 3, value: "x" }, { value: "no name" }] })
+          ]
+        }))
+        const ticket = yield* rp.loadTicket(envelopeFor("t-meta"))
+        expect(ticket.subject).toBe("Automatic reply: Your order")
+        expect(ticket.comments.map((c) => [c.id, c.headers])).toEqual([
+          ["object", { "auto-submitted": "auto-replied", precedence: "bulk" }],
+          ["pairs", { "x-autoreply": "yes" }],
+          ["tuples", { "x-auto-response-suppress": "All", subject: "Out of Office: hi" }],
+          ["top-level", { "auto-submitted": "auto-generated", "x-autorespond": "1", from: "MAILER-DAEMON <md@x.example>" }],
+          ["repeated", { precedence: "junk, bulk" }],
+          ["empty", undefined],
+          ["none", undefined],
+          ["odd", undefined],
+          ["odder", undefined],
+          ["oddest", undefined]
+        ])
+        // Absent, not `undefined`: the decoded comment has no `headers` key at all.
+        expect(Object.hasOwn(ticket.comments[5]!, "headers")).toBe(false)
+      }))
+
+    it.effect("loadTicket ignores a subject that is not a string", () =>
+      Effect.gen(function*() {
+        const { fake, rp } = yield* setup
+        fake.seedTicket(sampleTicket("t-subj", { subject: { text: "odd" } }))
+        const ticket = yield* rp.loadTicket(envelopeFor("t-subj"))
+        expect(Object.hasOwn(ticket, "subject")).toBe(false)
+        expect(ticket.comments).toHaveLength(1)
+        fake.seedTicket(sampleTicket("t-subj2", { subject: "   " }))
+        expect(Object.hasOwn(yield* rp.loadTicket(envelopeFor("t-subj2")), "subject")).toBe(false)
       }))
 
     it.effect("addTags and removeTags PUT the names as JSON; an empty list sends nothing", () =>
