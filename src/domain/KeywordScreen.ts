@@ -100,14 +100,21 @@ const compiled = (config: RoutingConfig): Compiled => {
   return fresh
 }
 
+/** Each message is screened twice in a row (Tier 0, then hand-over): fold it once. */
+let lastScreened: { readonly text: string; readonly screened: ScreeningText } | undefined
+const screenable = (text: string): ScreeningText => {
+  if (lastScreened?.text !== text) lastScreened = { text, screened: screeningText(text) }
+  return lastScreened.screened
+}
+
 /** The P0 intents whose keywords appear in `text`, in taxonomy order (chargeback, legal, harassment, fraud). */
 export const screenTier0 = (text: string, config: RoutingConfig): ReadonlyArray<IntentId> => {
-  const screened = screeningText(text)
+  const screened = screenable(text)
   return compiled(config).tier0.filter(([, m]) => matches(m, screened)).map(([intent]) => intent)
 }
 
 /** The hand-over signals whose phrases appear in `text`, in config order. */
 export const screenHandover = (text: string, config: RoutingConfig): ReadonlyArray<HandoverSignal> => {
-  const screened = screeningText(text)
+  const screened = screenable(text)
   return compiled(config).handover.filter(([, m]) => matches(m, screened)).map(([kind]) => kind)
 }

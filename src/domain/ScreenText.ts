@@ -23,25 +23,22 @@ const MARKS = /[\p{Mn}\p{Me}]/gu
 /** Apostrophes NFKD would turn into a space plus a mark (´) or that are plain ASCII (`). */
 const APOSTROPHE_LIKE = /[`\u00b4]/g
 
-const toLatin = (text: string): string => Array.from(text, (char) => confusableToLatin.get(char) ?? char).join("")
+/** One character class of every look-alike (all non-ASCII, so nothing in it needs escaping): a fast scan. */
+const CONFUSABLE = new RegExp(`[${[...confusableToLatin.keys()].join("")}]`, "gu")
+const toLatin = (text: string): string => text.replace(CONFUSABLE, (char) => confusableToLatin.get(char) ?? char)
+
+/** Entities decoded (twice, for text that was escaped twice) and the apostrophes NFKD would break apart. */
+const decoded = (text: string): string => decodeEntities(decodeEntities(text)).replace(APOSTROPHE_LIKE, "'")
 
 /**
- * Lower-cased, entities decoded (twice, for text that was escaped twice), invisible characters replaced by
- * `invisible`, NFKD compatibility forms (fullwidth, 𝐛𝐨𝐥𝐝, ligatures), accents removed, look-alike letters and
- * apostrophes folded to ASCII.
+ * Decoded text, lower-cased, invisible characters replaced by `invisible`, NFKD compatibility forms (fullwidth,
+ * 𝐛𝐨𝐥𝐝, ligatures), accents removed, look-alike letters and apostrophes folded to ASCII.
  */
 const fold = (text: string, invisible: string): string =>
-  toLatin(
-    decodeEntities(decodeEntities(text))
-      .replace(APOSTROPHE_LIKE, "'")
-      .replace(INVISIBLE, invisible)
-      .normalize("NFKD")
-      .replace(MARKS, "")
-      .normalize("NFC")
-  ).toLowerCase()
+  toLatin(text.replace(INVISIBLE, invisible).normalize("NFKD").replace(MARKS, "").normalize("NFC")).toLowerCase()
 
 /** The folded text: invisible characters are dropped, so "charge\u200Bback" reads "chargeback". */
-export const foldForScreening = (text: string): string => fold(text, "")
+export const foldForScreening = (text: string): string => fold(decoded(text), "")
 
 /**
  * A run of three or more single letters, each separated by one to three non-letters: "c h a r g e", "c.h.a.r",
@@ -82,8 +79,9 @@ export interface ScreeningText {
  */
 export const screeningText = (text: string): ScreeningText => {
   const light = text.normalize("NFKC").replace(/\u2019/g, "'").toLowerCase()
-  const dropped = fold(text, "")
-  const spaced = HAS_INVISIBLE.test(text) || text.includes("&") ? fold(text, " ") : dropped
+  const plain = decoded(text)
+  const dropped = fold(plain, "")
+  const spaced = HAS_INVISIBLE.test(plain) ? fold(plain, " ") : dropped
   const folded = [...new Set([dropped, spaced])]
   return {
     readings: [...new Set([light, ...folded, ...folded.map(joinSpacedLetters)])],
