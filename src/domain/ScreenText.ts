@@ -5,8 +5,8 @@ import { confusableToLatin } from "./Confusables.js"
  * Text as the keyword screens must see it (product spec §4.2: misses are not acceptable). Customers' mail
  * clients, and now and then customers themselves, hide words from a plain regex: Outlook writes `didn&rsquo;t`,
  * copy-paste leaves zero-width spaces and soft hyphens inside words, homograph tricks swap in Cyrillic or Greek
- * letters, and "c h a r g e b a c k" is spaced out. Everything here is for matching only; the model and the
- * humans see the message as written.
+ * letters, and "c h a r g e b a c k" is spaced out. The folding is for matching only: the model and the humans
+ * see the message as written (with its entities decoded by `decodeEntities`, which htmlToText shares).
  */
 
 /**
