@@ -77,17 +77,21 @@ const HEADINGS_COLON_OR_END = [
   "resposta automatica", "automatiskt svar", "automatisk svar", "autosvar"
 ]
 /** Words a customer could put first themselves ("Auto parts", "Returned mail twice"), so only with a colon. */
-const HEADINGS_COLON_ONLY = ["auto", "mail delivery failed", "returned mail", "delivery failure", "message not delivered"]
+const HEADINGS_COLON_ONLY = ["mail delivery failed", "returned mail", "delivery failure", "message not delivered"]
 /** Bounce subjects no customer writes. */
 const HEADINGS_ANY = ["delivery status notification", "undelivered mail returned to sender"]
 
-const HEADING = new RegExp(
-  `^(?:(?:${HEADINGS_COLON_OR_END.join("|")})\\s*(?::|$)|(?:${HEADINGS_COLON_ONLY.join("|")})\\s*:|(?:${
-    HEADINGS_ANY.join("|")
-  })\\b)`
-)
+const headingRegex = (colonOnly: ReadonlyArray<string>): RegExp =>
+  new RegExp(
+    `^(?:(?:${HEADINGS_COLON_OR_END.join("|")})\\s*(?::|$)|(?:${colonOnly.join("|")})\\s*:|(?:${
+      HEADINGS_ANY.join("|")
+    })\\b)`
+  )
+/** Lotus Notes' "AUTO: Jane is out of the office" is a subject; a body may well start "Auto: Ford Focus 2012". */
+const SUBJECT_HEADING = headingRegex(["auto", ...HEADINGS_COLON_ONLY])
+const LINE_HEADING = headingRegex(HEADINGS_COLON_ONLY)
 
-const heading = (line: string): string | null => HEADING.exec(line.trim())?.[0].replace(/\s*:$/, "") ?? null
+const heading = (regex: RegExp, line: string): string | null => regex.exec(line.trim())?.[0].replace(/\s*:$/, "") ?? null
 
 // ---- the opening of the body --------------------------------------------------------------------------
 
@@ -143,10 +147,10 @@ export const autoReplyEvidence = (input: AutoReplyInput): string | null => {
   if (header !== null) return header
   if (isNoReplySender(input.senderEmail) || isNoReplySender(addressOf(headers.get("from")))) return "no-reply sender"
   const subjectText = headers.get("subject") ?? input.subject
-  const subject = subjectText === undefined ? null : heading(foldForScreening(subjectText.slice(0, 300)))
+  const subject = subjectText === undefined ? null : heading(SUBJECT_HEADING, foldForScreening(subjectText.slice(0, 300)))
   if (subject !== null) return `subject "${subject}"`
   const body = foldForScreening(input.text.slice(0, OPENING_CHARS)).trim()
-  const firstLine = heading(body.split("\n", 1)[0] ?? "")
+  const firstLine = heading(LINE_HEADING, body.split("\n", 1)[0] ?? "")
   if (firstLine !== null) return `first line "${firstLine}"`
   return bodyEvidence(body.replace(/\s+/g, " "))
 }

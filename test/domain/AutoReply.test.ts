@@ -113,6 +113,7 @@ describe("genuine messages that look like auto-replies are read", () => {
     { text: "Delivery incomplete: two items missing!" },
     { text: "Message not delivered to my phone, please email me instead" },
     { text: "Auto parts order is missing a piece", subject: "Auto parts missing" },
+    { text: "Auto: Ford Focus 2012\nThe brake pads you sent do not fit." },
     { text: "Sorry, that was my out of office. Where is my order?", subject: "Re: Automatic reply: Your order" },
     { text: "I typed my address wrong, please fix it", subject: "Undeliverable address?" },
     { text: "The box came open", subject: "Out of office when delivered" },
