@@ -1,4 +1,5 @@
 import type { Ticket, TicketComment } from "../services/Richpanel.js"
+import { autoReplyEvidence, isNoReplySender } from "./AutoReply.js"
 
 /**
  * Messages the middleware must never act on (DESIGN.md §4.9): our own and operators' comments, automatic
@@ -33,29 +34,17 @@ export const isCustomerComment = (comment: TicketComment): boolean => !comment.i
 export const notFromCustomer = (comment: TicketComment, botAuthorId: string | undefined): SkipReason | null =>
   isOwnComment(comment, botAuthorId) ? "own-note" : isCustomerComment(comment) ? null : "operator-message"
 
-const NO_REPLY_SENDER = /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|notifications?)([+@._-]|$)/i
-
-export const isNoReplySender = (email: string | undefined): boolean =>
-  email !== undefined && NO_REPLY_SENDER.test(email.trim())
-
-const AUTO_REPLY_TEXT = new RegExp(
-  [
-    "\\bout of (the )?office\\b",
-    "\\bautomatic reply\\b",
-    "\\bauto[- ]?reply\\b",
-    "\\bautoreply\\b",
-    "\\bauto[- ]?response\\b",
-    "\\bdelivery status notification\\b",
-    "\\bundeliverable\\b",
-    "\\bmail delivery (failed|subsystem)\\b",
-    "\\bI am (currently )?(away|on (annual )?leave|on vacation)\\b",
-    "\\bthis (is an )?automated (message|response|reply)\\b"
-  ].join("|"),
-  "i"
-)
-
-/** A comment written by the customer's mail system, not by the customer. */
-export const isAutoReply = (comment: TicketComment): boolean => AUTO_REPLY_TEXT.test(comment.text.slice(0, 2_000))
+/**
+ * A comment written by the customer's mail system, not by the customer, judged from what marks one (headers, a
+ * heading or autoresponder template at the start) — never from words customers use. The ticket's subject is the
+ * subject of its first message only: an out-of-office that opened the ticket must not mark every later message.
+ */
+export const isAutoReply = (comment: TicketComment, ticket: Ticket): boolean =>
+  autoReplyEvidence({
+    text: comment.text,
+    subject: ticket.comments.find(isCustomerComment)?.id === comment.id ? ticket.subject : undefined,
+    headers: comment.headers
+  }) !== null
 
 /**
  * Why a burst of customer messages is not acted on: the ticket is closed, the sender never reads replies, or every

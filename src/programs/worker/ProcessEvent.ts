@@ -85,7 +85,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
 
   // The screen runs first and sees every message whole: a Tier 0 hit reaches humans whatever it is bundled with.
   const { handoverSignals, tier0Hits } = screenEach(burst.comments, settings.routing)
-  const genuine = burst.comments.filter((c) => !isAutoReply(c))
+  const genuine = burst.comments.filter((c) => !isAutoReply(c, ticket))
   const senderEmail = ticket.customerEmail ?? envelope.customer.email
   const skip = burstSkipReason(asReceived, { genuine: genuine.length }, senderEmail)
   if (skip !== null && tier0Hits.length === 0) {

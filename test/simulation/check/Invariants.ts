@@ -121,6 +121,11 @@ export const checkTrace = (trace: Trace): Verdict => {
     for (const skip of skipping) {
       check(skipIsTrue(skip.reason, comment), "I1", () => `customer message ${label} was skipped as "${skip.reason}", which is not true of it`)
     }
+    // DESIGN §4.9: an automatic reply alone never triggers a decision (it would answer a mail system).
+    if (comment.truth?.kind === "auto-reply") {
+      const alone = processing.filter((r) => covered(r).every((id) => commentById.get(id)?.truth?.kind === "auto-reply"))
+      check(alone.length === 0, "I1", () => `automatic reply ${label} was decided on as a customer message (${alone.map((r) => r.outcome).join(", ")})`)
+    }
     if (comment.truth?.tier0 !== undefined && (announced.has(comment.id) || covering.length > 0)) {
       const intent = comment.truth.tier0
       const route = `route-${tier0Team(intent)}`
