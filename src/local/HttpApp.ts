@@ -1,11 +1,11 @@
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import { NodeHttpServerRequest } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { ingest, MAX_BODY_BYTES, type IngressRequest } from "../programs/Ingress.js"
 import { acceptedAnswer, rejectionAnswer, type HttpAnswer } from "../programs/IngressHttp.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { EventLog } from "../services/EventLog.js"
+import { readBoundedBody } from "./BoundedBody.js"
 import { redriveDeadLetters, showDeadLetters } from "./DeadLetters.js"
 
 const render = (answer: HttpAnswer) =>
@@ -14,33 +14,33 @@ const render = (answer: HttpAnswer) =>
 const jsonError = (status: number, error: string, message: string) =>
   HttpServerResponse.unsafeJson({ error, message }, { status })
 
-const isOverLimit = (error: { readonly cause?: unknown }) =>
-  error.cause instanceof Error && error.cause.message.includes("maxBytes exceeded")
-
-/** Reads at most MAX_BODY_BYTES (+1 to detect overflow) so an oversized body is refused without buffering it all. */
+/**
+ * Reads at most MAX_BODY_BYTES of the body so an oversized one is refused without buffering it all. A body over
+ * the limit is still drained (up to a bound) before the 413, and the connection is closed after it: a client
+ * still sending would otherwise see a reset instead of the answer.
+ */
 const readIngressRequest = Effect.gen(function* () {
   const request = yield* HttpServerRequest.HttpServerRequest
   const url = new URL(request.url, "http://localhost")
   // A declared oversize body is refused unread: Node discards it and the client still gets the 413.
   const declaredLength = Number(request.headers["content-length"] ?? "0")
-  const body = declaredLength > MAX_BODY_BYTES
-    ? { body: new Uint8Array(0), bodyOverLimit: true }
-    : yield* request.arrayBuffer.pipe(
-      HttpIncomingMessage.withMaxBodySize(Option.some(MAX_BODY_BYTES + 1)),
-      Effect.map((buffer) => ({ body: new Uint8Array(buffer), bodyOverLimit: false })),
-      Effect.catchAll((error) => Effect.succeed({ body: new Uint8Array(0), bodyOverLimit: isOverLimit(error) }))
-    )
-  return {
+  const declaredOverLimit = declaredLength > MAX_BODY_BYTES
+  const { body, overLimit } = declaredOverLimit
+    ? { body: new Uint8Array(0), overLimit: true }
+    : yield* readBoundedBody(NodeHttpServerRequest.toIncomingMessage(request), MAX_BODY_BYTES)
+  const ingress: IngressRequest = {
     headers: request.headers,
     query: Object.fromEntries(url.searchParams),
-    ...body
-  } satisfies IngressRequest
+    body,
+    bodyOverLimit: overLimit
+  }
+  return { ingress, closeAfter: overLimit && !declaredOverLimit }
 })
 
 const webhook = Effect.gen(function* () {
-  const request = yield* readIngressRequest
+  const { ingress: request, closeAfter } = yield* readIngressRequest
   const answer = yield* ingest(request).pipe(Effect.match({ onSuccess: acceptedAnswer, onFailure: rejectionAnswer }))
-  return render(answer)
+  return render(closeAfter ? { ...answer, headers: { ...answer.headers, connection: "close" } } : answer)
 })
 
 const healthz = Effect.gen(function* () {
