@@ -34,7 +34,10 @@ export const EventEnvelope = Schema.Struct({
     text: Schema.String,
     /** True when `text` was cut to the safe maximum; the worker re-reads the full ticket anyway. */
     truncated: Schema.Boolean,
+    /** Metadata of the first attachments only (at most `MAX_ATTACHMENTS`, see `normalise`). */
     attachments: Schema.Array(Attachment),
+    /** How many attachments the message had, present only when `attachments` holds fewer than that. */
+    attachments_total: Schema.optional(Schema.Number),
     author_id: Schema.optional(Schema.String),
     /** Operator/bot flag as sent (`isOperator` or `is_operator`); absent when the payload did not say. */
     from_operator: Schema.optional(Schema.Boolean)

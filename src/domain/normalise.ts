@@ -11,6 +11,22 @@ import type { AttachmentInput, Comment, DecodedPayload, FlatPayload, TicketPaylo
 /** Enough for classification; the worker re-reads the full ticket when it needs more. */
 export const MAX_MESSAGE_TEXT_CHARS = 4000
 
+/**
+ * Bounds on everything else the envelope copies from the payload, so its size depends on these constants, not on
+ * the body: an empty attachment (`{}`, 3 bytes in the body) becomes `{"type":"other"}`, and 87,000 of them in a
+ * 256 KiB body made an envelope over SQS's 1 MiB limit. The worker only counts attachments and re-reads the
+ * ticket, so the first few attachments' metadata and the total are all it needs.
+ */
+export const MAX_ATTACHMENTS = 20
+export const MAX_TAGS = 100
+/** Longer than any tag name a routing rule could key on; a longer value is dropped, never cut into another name. */
+export const MAX_TAG_CHARS = 200
+/** RFC 5321: 64-character local part, @, 255-character domain. */
+export const MAX_EMAIL_CHARS = 320
+export const MAX_PHONE_CHARS = 64
+/** Channel names, timestamps, statuses: short identifiers; a longer value is not one, and is dropped. */
+export const MAX_FIELD_CHARS = 64
+
 /** Product spec §6. A Map, not an object literal, so `constructor` or `__proto__` never match. */
 const CHANNELS = new Map<string, ChannelClass>([
   ["email", "email"],
@@ -116,9 +132,9 @@ export const normalise = (payload: DecodedPayload, receivedAt: string): EventEnv
     phone: nonEmpty(draft.customer.phone),
     id: draft.customer.id
   })
-  const attachments = draft.message.attachments.map(toAttachment)
-  const { created_at, text: fullText } = draft.message
-  // Hash the full text (not the truncated one) so two long messages sharing a prefix stay distinct.
+  const { created_at, text: fullText, attachments: allAttachments } = draft.message
+  // Hash what the payload carried (full text, every attachment, unbounded fields), not what the envelope keeps:
+  // two long messages sharing a prefix stay distinct, and event ids are the same as before the bounds existed.
   const eventKey = draft.message.id ??
     `h${contentHash({
       conversation_id,
@@ -126,31 +142,37 @@ export const normalise = (payload: DecodedPayload, receivedAt: string): EventEnv
       customer,
       text: fullText,
       created_at,
-      attachments,
+      attachments: allAttachments.map(toAttachment),
       // Without a message id or a timestamp, a redelivery and a new message with the same words ("yes", or an
       // id-only payload) look alike; dropping the new one would lose it, so the receive time tells them apart
       // and the worker's per-comment claim catches the real duplicates after re-reading the ticket.
       received_at: created_at === undefined ? receivedAt : undefined
     })}`
+  const channel = atMost(channel_raw, MAX_FIELD_CHARS)
   return {
     event_id: `evt:rp:${conversation_id}:${eventKey}`,
     received_at: receivedAt,
     conversation_id,
-    ...compact({ conversation_no: conversationNo(draft.conversation_no), channel_raw }),
-    channel: channelClass(channel_raw),
-    customer,
+    ...compact({ conversation_no: conversationNo(draft.conversation_no), channel_raw: channel }),
+    channel: channelClass(channel),
+    customer: compact({
+      email: atMost(customer.email, MAX_EMAIL_CHARS),
+      phone: atMost(customer.phone, MAX_PHONE_CHARS),
+      id: customer.id
+    }),
     message: compact({
       id: draft.message.id,
-      created_at,
+      created_at: atMost(created_at, MAX_FIELD_CHARS),
       ...truncateText(fullText),
-      attachments,
+      attachments: allAttachments.slice(0, MAX_ATTACHMENTS).map(toAttachment),
+      attachments_total: allAttachments.length > MAX_ATTACHMENTS ? allAttachments.length : undefined,
       author_id: draft.message.author_id,
       from_operator: draft.message.from_operator
     }),
     richpanel: compact({
-      tags: [...new Set(draft.tags.map((tag) => tag.trim()).filter((tag) => tag !== ""))],
+      tags: boundedTags(draft.tags),
       assignee_id: draft.assignee_id,
-      status: nonEmpty(draft.status),
+      status: atMost(nonEmpty(draft.status), MAX_FIELD_CHARS),
       last_comment_from_operator: draft.last_comment_from_operator
     }),
     meta: { attempt: 0, source: "richpanel_http_target", payload_shape: payload.shape }
@@ -162,6 +184,20 @@ export const normalise = (payload: DecodedPayload, receivedAt: string): EventEnv
 const nonEmpty = (s: string | undefined): string | undefined => {
   const trimmed = s?.trim()
   return trimmed === undefined || trimmed === "" ? undefined : trimmed
+}
+
+/** A value longer than its field can hold is not a value of that field: absent rather than cut. */
+const atMost = (s: string | undefined, maxChars: number): string | undefined =>
+  s !== undefined && s.length <= maxChars ? s : undefined
+
+const boundedTags = (tags: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const kept = new Set<string>()
+  for (const raw of tags) {
+    if (kept.size === MAX_TAGS) break
+    const tag = raw.trim()
+    if (tag !== "" && tag.length <= MAX_TAG_CHARS) kept.add(tag)
+  }
+  return [...kept]
 }
 
 type Compact<T> =

@@ -37,7 +37,8 @@ export const ticketFromEnvelope = (envelope: EventEnvelope): Ticket => {
       isPrivate: false,
       ...(message.created_at === undefined ? {} : { createdAt: message.created_at }),
       text: message.text,
-      attachmentCount: message.attachments.length
+      // The envelope keeps only the first attachments' metadata; the count is what the worker looks at.
+      attachmentCount: message.attachments_total ?? message.attachments.length
     }, ...(envelope.richpanel.last_comment_from_operator === true
       // The payload showed an agent's message after it; its text is not carried, only the fact.
       ? [{ id: `${envelope.event_id}:operator`, isOperator: true, isPrivate: false, text: "", attachmentCount: 0 }]

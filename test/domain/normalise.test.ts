@@ -2,7 +2,17 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either, Schema } from "effect"
 import fc from "fast-check"
 import { EventEnvelope } from "../../src/domain/Envelope.js"
-import { channelClass, MAX_MESSAGE_TEXT_CHARS, normalise } from "../../src/domain/normalise.js"
+import {
+  channelClass,
+  MAX_ATTACHMENTS,
+  MAX_EMAIL_CHARS,
+  MAX_FIELD_CHARS,
+  MAX_MESSAGE_TEXT_CHARS,
+  MAX_PHONE_CHARS,
+  MAX_TAG_CHARS,
+  MAX_TAGS,
+  normalise
+} from "../../src/domain/normalise.js"
 import { decodeWebhookPayload } from "../../src/domain/WebhookPayload.js"
 
 const RECEIVED_AT = "2024-03-15T10:00:00.000Z"
@@ -132,6 +142,84 @@ describe("attachments", () => {
   ]
   it.each(table)("%j → %j", (input, expected) => {
     expect(envelopeOf({ id: "c", attachments: [input] }).message.attachments).toStrictEqual([expected])
+  })
+})
+
+describe("bounds: the envelope stays small whatever the payload carries", () => {
+  const envelopeBytes = (env: unknown) => Buffer.byteLength(JSON.stringify(env), "utf8")
+
+  it("keeps the first attachments' metadata and records how many there were", () => {
+    const attachments = Array.from({ length: 87_000 }, () => ({}))
+    const body = { conversation_id: "c", message_id: "m", attachments }
+    expect(Buffer.byteLength(JSON.stringify(body))).toBeLessThan(256 * 1024)
+    const env = envelopeOf(body)
+    expect(env.message.attachments).toHaveLength(MAX_ATTACHMENTS)
+    expect(env.message.attachments_total).toBe(87_000)
+    expect(envelopeBytes(env)).toBeLessThan(4 * 1024)
+  })
+
+  it("keeps the order of the attachments it keeps", () => {
+    const attachments = Array.from({ length: MAX_ATTACHMENTS + 5 }, (_, i) => `https://x/${i}.pdf`)
+    const env = envelopeOf({ id: "c", attachments })
+    expect(env.message.attachments.map((a) => a.url)).toEqual(attachments.slice(0, MAX_ATTACHMENTS))
+    expect(env.message.attachments_total).toBe(MAX_ATTACHMENTS + 5)
+  })
+
+  it("leaves attachments_total absent when every attachment is kept", () => {
+    const env = envelopeOf({ id: "c", attachments: Array.from({ length: MAX_ATTACHMENTS }, () => ({})) })
+    expect(env.message.attachments).toHaveLength(MAX_ATTACHMENTS)
+    expect(env.message).not.toHaveProperty("attachments_total")
+  })
+
+  it("keeps at most MAX_TAGS tags and drops any longer than a tag name can be", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `tag-${i}`)
+    const env = envelopeOf({ id: "c", tags: ["x".repeat(MAX_TAG_CHARS + 1), "x".repeat(MAX_TAG_CHARS), ...many] })
+    expect(env.richpanel.tags).toHaveLength(MAX_TAGS)
+    expect(env.richpanel.tags[0]).toBe("x".repeat(MAX_TAG_CHARS))
+    expect(env.richpanel.tags[1]).toBe("tag-0")
+  })
+
+  it("drops a free-text field too long to be what it claims (email, phone, channel, timestamps, status)", () => {
+    const long = "x".repeat(200_000)
+    const flat = envelopeOf({
+      conversation_id: "c",
+      message_id: "m",
+      customer_email: `${"a".repeat(MAX_EMAIL_CHARS)}@example.com`,
+      customer_phone: "1".repeat(MAX_PHONE_CHARS + 1),
+      channel: `email${long}`,
+      created_at: long
+    })
+    expect(flat.customer).toEqual({})
+    expect(flat).not.toHaveProperty("channel_raw")
+    expect(flat.channel).toBe("unknown")
+    expect(flat.message).not.toHaveProperty("created_at")
+    const ticket = envelopeOf({ ticket: { id: "t", status: long, comments: [{ id: "c1", via: { channel: long } }] } })
+    expect(ticket.richpanel).not.toHaveProperty("status")
+    expect(ticket).not.toHaveProperty("channel_raw")
+    expect(envelopeBytes(flat) + envelopeBytes(ticket)).toBeLessThan(2 * 1024)
+  })
+
+  it("keeps fields at their maximum untouched", () => {
+    const email = `${"a".repeat(MAX_EMAIL_CHARS - "@example.com".length)}@example.com`
+    const stamp = "2024-03-15T09:59:00.000000000+05:30"
+    const env = envelopeOf({
+      conversation_id: "c",
+      customer_email: email,
+      customer_phone: "1".repeat(MAX_PHONE_CHARS),
+      channel: "e".repeat(MAX_FIELD_CHARS),
+      created_at: stamp
+    })
+    expect(env.customer).toEqual({ email, phone: "1".repeat(MAX_PHONE_CHARS) })
+    expect(env.channel_raw).toBe("e".repeat(MAX_FIELD_CHARS))
+    expect(env.message.created_at).toBe(stamp)
+  })
+
+  it("derives the event id from everything the payload carried, not only what the envelope keeps", () => {
+    const first = Array.from({ length: MAX_ATTACHMENTS }, (_, i) => `https://x/${i}.png`)
+    const a = envelopeOf({ conversation_id: "c", text: "see photos", attachments: [...first, "https://x/a.png"] })
+    const b = envelopeOf({ conversation_id: "c", text: "see photos", attachments: [...first, "https://x/b.png"] })
+    expect(a.message.attachments).toEqual(b.message.attachments)
+    expect(a.event_id).not.toBe(b.event_id)
   })
 })
 
@@ -300,6 +388,8 @@ describe("properties", () => {
     expect(JSON.parse(JSON.stringify(env))).toStrictEqual(env)
     expect(env.event_id.startsWith(`evt:rp:${env.conversation_id}:`)).toBe(true)
     expect(env.message.text.length).toBeLessThanOrEqual(MAX_MESSAGE_TEXT_CHARS)
+    expect(env.message.attachments.length).toBeLessThanOrEqual(MAX_ATTACHMENTS)
+    expect(env.richpanel.tags.length).toBeLessThanOrEqual(MAX_TAGS)
   }
 
   it("never throws on any JSON value", () => {

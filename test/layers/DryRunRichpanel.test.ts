@@ -80,6 +80,13 @@ describe("DryRunRichpanel", () => {
       })
     }).pipe(Effect.provide(DryRunRichpanel.layer)))
 
+  it.effect("counts every attachment the message had, not only those whose metadata the envelope kept", () =>
+    Effect.gen(function*() {
+      const rp = yield* Richpanel
+      const capped: EventEnvelope = { ...envelope, message: { ...envelope.message, attachments_total: 87_000 } }
+      expect((yield* rp.loadTicket(capped)).comments[0]?.attachmentCount).toBe(87_000)
+    }).pipe(Effect.provide(DryRunRichpanel.layer)))
+
   it.effect("a minimal envelope gives a minimal ticket; the event id stands in for a missing message id", () =>
     Effect.gen(function*() {
       const rp = yield* Richpanel
