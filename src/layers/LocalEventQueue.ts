@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
 import type { LocalFifoQueue } from "../local/LocalFifoQueue.js"
-import { EventQueue, QueueUnavailable } from "../services/EventQueue.js"
+import { EventQueue, MessageTooLarge, QueueUnavailable } from "../services/EventQueue.js"
 
 /**
  * The local runtime's producer: the same group and deduplication ids as `SqsEventQueue`, on the in-process
@@ -20,7 +20,16 @@ export const layer = (queue: LocalFifoQueue): Layer.Layer<EventQueue> =>
           ...(options?.traceHeader === undefined ? {} : { attributes: { AWSTraceHeader: options.traceHeader } })
         }).pipe(
           Effect.map(({ messageId }) => ({ messageId })),
-          Effect.mapError((cause) => new QueueUnavailable({ reason: `${queue.name}: ${cause.reason}`, cause }))
+          Effect.catchTags({
+            MaximumMessageSizeExceeded: (cause) =>
+              new MessageTooLarge({
+                reason: `${queue.name}: message of ${cause.sizeBytes} bytes is over the queue's maximum of ${cause.maxBytes}`,
+                sizeBytes: cause.sizeBytes,
+                maxBytes: cause.maxBytes,
+                cause
+              }),
+            JournalError: (cause) => new QueueUnavailable({ reason: `${queue.name}: ${cause.reason}`, cause })
+          })
         )
     })
   )

@@ -13,6 +13,7 @@ import type { JournalError } from "./JournalEntry.js"
 import { makeCore } from "./QueueCore.js"
 import type { QueueJournal } from "./QueueJournal.js"
 import {
+  MaximumMessageSizeExceeded,
   type MessageView,
   type MovedMessage,
   ReceiptHandleIsInvalid,
@@ -26,6 +27,7 @@ import {
 import { transfers } from "./QueueTransfers.js"
 
 export {
+  MaximumMessageSizeExceeded,
   type MessageView,
   type MovedMessage,
   type ReceivedAttributes,
@@ -37,8 +39,13 @@ export {
 } from "./QueueMessages.js"
 export type { QueueStats } from "./FifoReceive.js"
 
+/** SQS's `MaximumMessageSize` default (and maximum): 1 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_576
+
 export interface LocalFifoQueueOptions {
   readonly name: string
+  /** SQS `MaximumMessageSize`: a send whose body is longer (in UTF-8 bytes) fails. Default 1 MiB. */
+  readonly maxMessageBytes?: number
   readonly visibilityTimeoutMs?: number
   readonly deduplicationWindowMs?: number
   /** Receives after which the next receive moves the message to `deadLetterQueue`; ignored without one. */
@@ -55,8 +62,11 @@ export interface LocalFifoQueueOptions {
 export interface LocalFifoQueue {
   readonly name: string
   readonly arn: string
-  /** Resolves once the message is durable (journaled); a duplicate resolves once its original is. */
-  readonly send: (input: SendInput) => Effect.Effect<SendOutput, JournalError>
+  /**
+   * Resolves once the message is durable (journaled); a duplicate resolves once its original is. A body over the
+   * maximum message size is refused before anything else, as SQS refuses it: it never becomes a message.
+   */
+  readonly send: (input: SendInput) => Effect.Effect<SendOutput, JournalError | MaximumMessageSizeExceeded>
   readonly receive: (input: ReceiveInput) => Effect.Effect<ReadonlyArray<ReceivedMessage>, JournalError>
   readonly deleteMessage: (receiptHandle: string) => Effect.Effect<void, ReceiptHandleIsInvalid | JournalError>
   readonly changeMessageVisibility: (receiptHandle: string, visibilityTimeoutMs: number) => Effect.Effect<void, ReceiptHandleIsInvalid>
@@ -75,6 +85,7 @@ const make = (options: LocalFifoQueueOptions): Effect.Effect<LocalFifoQueue, Jou
     const visibilityTimeoutMs = options.visibilityTimeoutMs ?? 180_000
     const windowMs = options.deduplicationWindowMs ?? 300_000
     const maxReceiveCount = deadLetterQueue === undefined ? undefined : options.maxReceiveCount ?? 5
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES
     // Part of every receipt handle, so handles issued before a restart never match again.
     const epoch = randomUUID().slice(0, 8)
     const core = yield* makeCore(name, windowMs, options.journal)
@@ -111,6 +122,10 @@ const make = (options: LocalFifoQueueOptions): Effect.Effect<LocalFifoQueue, Jou
       }))
 
     const send: LocalFifoQueue["send"] = Effect.fnUntraced(function*(input: SendInput) {
+      const sizeBytes = Buffer.byteLength(input.body, "utf8")
+      if (sizeBytes > maxMessageBytes) {
+        return yield* new MaximumMessageSizeExceeded({ queue: name, sizeBytes, maxBytes: maxMessageBytes })
+      }
       const outcome = yield* accept(input)
       if (outcome._tag === "Accepted") {
         return { messageId: outcome.message.messageId, sequenceNumber: S.sequenceNumber(outcome.message.seq), duplicate: false }

@@ -70,6 +70,14 @@ export class ReceiptHandleIsInvalid extends Data.TaggedError("ReceiptHandleIsInv
   readonly receiptHandle: string
 }> {}
 
+/** SQS refuses such a send outright (`InvalidParameterValue`: "Message must be shorter than …"); so does this queue. */
+export class MaximumMessageSizeExceeded extends Data.TaggedError("MaximumMessageSizeExceeded")<{
+  readonly queue: string
+  /** The body's size in UTF-8 bytes, which is what SQS counts. */
+  readonly sizeBytes: number
+  readonly maxBytes: number
+}> {}
+
 export const toReceived = (m: StoredMessage): ReceivedMessage => ({
   messageId: m.messageId,
   receiptHandle: m.status._tag === "InFlight" ? m.status.receiptHandle : "",

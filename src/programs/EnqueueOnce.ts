@@ -22,7 +22,7 @@ export const queueSendRetry = Schedule.exponential("25 millis").pipe(Schedule.ji
  * - after the send, before completing: a redelivery sends again with the same deduplication id, which the FIFO queue
  *   drops for 5 minutes (after that the worker's message-level idempotency is the backstop);
  * - completing fails after a successful send: the event is durably queued, so the 200 stands.
- * A send failure releases a fresh claim so the sender's retry starts clean.
+ * A send failure (the queue down, or the message too large for it) releases a fresh claim so a retry starts clean.
  * The message carries this span as its `AWSTraceHeader` parent, so the worker continues the same trace.
  */
 export const enqueueOnce = Effect.fn("Ingress.enqueue")(function* (envelope: EventEnvelope) {
@@ -35,7 +35,8 @@ export const enqueueOnce = Effect.fn("Ingress.enqueue")(function* (envelope: Eve
 
   const traceHeader = yield* currentTraceHeader
   const sent = yield* queue.send(envelope, Option.isSome(traceHeader) ? { traceHeader: traceHeader.value } : {}).pipe(
-    Effect.retry({ schedule: queueSendRetry }),
+    // Blips only: a message refused as too large would be refused again however often it was sent.
+    Effect.retry({ schedule: queueSendRetry, while: (error) => error._tag === "QueueUnavailable" }),
     Effect.tapError(() => (claim._tag === "Acquired" ? Effect.ignore(store.release(key)) : Effect.void))
   )
 

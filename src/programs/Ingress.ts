@@ -9,6 +9,7 @@ import { decodeWebhookPayload } from "../domain/WebhookPayload.js"
 import { withParentFromHeader } from "../layers/XRayTraceHeader.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { enqueueOnce, type EnqueueStatus } from "./EnqueueOnce.js"
+import { refusedByQueue } from "./EnvelopeSize.js"
 import {
   InvalidJson,
   InvalidPayload,
@@ -105,6 +106,11 @@ const ingestRequest = Effect.fn("Ingress.ingest")(function* (request: IngressReq
   const envelope = yield* decode(request)
   const status = yield* enqueueOnce(envelope).pipe(
     Effect.catchTags({
+      // Deterministic, so a 4xx: the sender must not retry what the queue will refuse every time.
+      MessageTooLarge: (error) =>
+        Effect.logWarning("queue refused the envelope as too large; answering 413", error.reason).pipe(
+          Effect.zipRight(refusedByQueue(error))
+        ),
       QueueUnavailable: (error) =>
         Effect.logError("queue unavailable; answering 503 so the sender retries", error.reason).pipe(
           Effect.zipRight(new ServiceUnavailable({ message: "the event queue is unavailable; retry later" }))
@@ -124,6 +130,7 @@ const ingestRequest = Effect.fn("Ingress.ingest")(function* (request: IngressReq
 /**
  * The ingress program: authenticate, check size and media type, decode and normalise, then enqueue exactly once.
  * Fails only with an `IngressRejection`; every rejection maps to a 4xx except an unavailable queue or store (503).
+ * An envelope too large for the queue is a 413, never a 503: no retry could make it fit.
  * Its span continues the caller's trace when the request names one.
  */
 export const ingest = (request: IngressRequest) => ingestRequest(request).pipe(withParentFromHeader(request.traceHeader))

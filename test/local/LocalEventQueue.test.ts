@@ -51,4 +51,15 @@ describe("LocalEventQueue", () => {
       expect(error._tag).toBe("QueueUnavailable")
       expect(error.reason).toContain("disk full")
     }))
+
+  it.effect("a message over the queue's maximum size is MessageTooLarge (not QueueUnavailable), so ingress answers 413, not 503", () =>
+    Effect.gen(function*() {
+      const queue = yield* LocalFifoQueue.make({ name: "rp-mw-events.fifo", maxMessageBytes: 200 })
+      const event = envelope("c1", "e1")
+      const size = Buffer.byteLength(JSON.stringify(event), "utf8")
+      const error = yield* Effect.flip(sendVia(queue, event))
+      expect(error).toMatchObject({ _tag: "MessageTooLarge", sizeBytes: size, maxBytes: 200 })
+      expect(error.reason).toContain("rp-mw-events.fifo")
+      expect((yield* queue.stats).total).toBe(0)
+    }))
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Clock, Deferred, Effect, Exit, Fiber, Option, Ref, TestClock } from "effect"
 import { JournalError } from "../../src/local/JournalEntry.js"
-import { LocalFifoQueue, type ReceivedMessage } from "../../src/local/LocalFifoQueue.js"
+import { DEFAULT_MAX_MESSAGE_BYTES, LocalFifoQueue, type ReceivedMessage } from "../../src/local/LocalFifoQueue.js"
 import { QueueJournal } from "../../src/local/QueueJournal.js"
 
 const send = (q: LocalFifoQueue, groupId: string, id: string) =>
@@ -201,6 +201,31 @@ describe("LocalFifoQueue", () => {
       const accepted = yield* Fiber.join(first)
       expect(yield* Fiber.join(repeat)).toEqual({ ...accepted, duplicate: true })
       expect(bodies(yield* receive(q))).toEqual(["a1"])
+    }))
+
+  it.effect("refuses a body over MaximumMessageSize (1 MiB by default, in UTF-8 bytes) with a typed error, as SQS does", () =>
+    Effect.gen(function*() {
+      const q = yield* LocalFifoQueue.make({ name: "q.fifo" })
+      expect(DEFAULT_MAX_MESSAGE_BYTES).toBe(1_048_576)
+      const tooLong = yield* Effect.flip(q.send({ body: "x".repeat(1_048_577), groupId: "A", deduplicationId: "big" }))
+      expect(tooLong).toMatchObject({ _tag: "MaximumMessageSizeExceeded", queue: "q.fifo", sizeBytes: 1_048_577, maxBytes: 1_048_576 })
+      // Characters are not bytes: 524,289 two-byte characters are 1,048,578 bytes.
+      const multibyte = yield* Effect.flip(q.send({ body: "é".repeat(524_289), groupId: "A", deduplicationId: "big-2" }))
+      expect(multibyte).toMatchObject({ _tag: "MaximumMessageSizeExceeded", sizeBytes: 1_048_578 })
+      expect((yield* q.stats).total).toBe(0)
+      // The refusal registered nothing: the same deduplication id with a body that fits is a new message.
+      const fits = yield* q.send({ body: "x".repeat(1_048_576), groupId: "A", deduplicationId: "big" })
+      expect(fits.duplicate).toBe(false)
+      expect((yield* receive(q)).map((m) => m.body.length)).toEqual([1_048_576])
+    }))
+
+  it.effect("the maximum message size is configurable, as the queue attribute is", () =>
+    Effect.gen(function*() {
+      const q = yield* LocalFifoQueue.make({ name: "q.fifo", maxMessageBytes: 4 })
+      yield* send(q, "A", "abcd")
+      const error = yield* Effect.flip(send(q, "A", "abcde"))
+      expect(error).toMatchObject({ _tag: "MaximumMessageSizeExceeded", sizeBytes: 5, maxBytes: 4 })
+      expect(bodies(yield* receive(q))).toEqual(["abcd"])
     }))
 
   it.effect("maxMessages outside 1-10 is a defect", () =>

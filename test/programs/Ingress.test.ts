@@ -130,6 +130,24 @@ describe("Ingress when a dependency fails", () => {
     }).pipe(Effect.provide(TestLayers))
   )
 
+  it.effect("answers 413 (not 503) when the queue refuses the message as too large: no retry, claim released", () =>
+    Effect.gen(function* () {
+      const { faults, sendAttempts } = yield* FakeQueue
+      yield* Ref.set(faults, ["too-large", "too-large", "too-large"])
+      // Forked with the clock moved on, so a retry (were there one) would run rather than hang the test.
+      const pending = yield* Effect.fork(answer(webhook(message)))
+      yield* TestClock.adjust("1 second")
+      const refused = yield* Fiber.join(pending)
+      expect(refused.status).toBe(413)
+      expect(refused.body).toMatchObject({ error: "payload_too_large", limit_bytes: 1_048_576 })
+      expect(refused.body["message"]).toMatch(/1048577 bytes.*maximum message size of 1048576 bytes.*attachments, tags/)
+      expect(yield* Ref.get(sendAttempts)).toBe(1)
+      expect((yield* queued).length).toBe(0)
+      const store = yield* IdempotencyStore
+      expect(Option.isNone(yield* store.get("ingress#evt:rp:conv-1:m-1"))).toBe(true)
+    }).pipe(Effect.provide(TestLayers))
+  )
+
   it.effect("answers 503 and queues nothing when the store cannot claim", () =>
     Effect.gen(function* () {
       const { failing } = yield* StoreFaults

@@ -1,7 +1,7 @@
 import { Effect, Layer, Option, Redacted, Ref } from "effect"
 import type { EventEnvelope } from "../../src/domain/Envelope.js"
 import { AppConfig, type Mode } from "../../src/services/AppConfig.js"
-import { EventQueue, QueueUnavailable } from "../../src/services/EventQueue.js"
+import { EventQueue, MessageTooLarge, QueueUnavailable } from "../../src/services/EventQueue.js"
 import { IdempotencyStore, StoreUnavailable } from "../../src/services/IdempotencyStore.js"
 
 export const TEST_TOKEN = "test-webhook-token"
@@ -16,7 +16,7 @@ export const appConfig = (options: { readonly token?: string | null; readonly mo
   })
 
 /** What a test can make the fake queue do on the next sends. */
-export type QueueFault = "unavailable" | "crash-after-send"
+export type QueueFault = "unavailable" | "crash-after-send" | "too-large"
 
 /**
  * A queue that behaves like SQS FIFO for deduplication (a repeated deduplication id is accepted, not stored)
@@ -41,6 +41,9 @@ export const fakeQueueLayer = Layer.effect(
           yield* Ref.update(sendAttempts, (n) => n + 1)
           const fault = yield* Ref.modify(faults, ([first, ...rest]) => [first, rest] as const)
           if (fault === "unavailable") return yield* new QueueUnavailable({ reason: "injected outage" })
+          if (fault === "too-large") {
+            return yield* new MessageTooLarge({ reason: "injected: over the maximum size", sizeBytes: 1_048_577, maxBytes: 1_048_576 })
+          }
           yield* Ref.update(messages, (all) => (all.some((m) => m.event_id === envelope.event_id) ? all : [...all, envelope]))
           if (fault === "crash-after-send") return yield* Effect.die("injected crash after send")
           return { messageId: `msg-${envelope.event_id}` }
