@@ -9,7 +9,7 @@ import { decodeWebhookPayload } from "../domain/WebhookPayload.js"
 import { withParentFromHeader } from "../layers/XRayTraceHeader.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { enqueueOnce, type EnqueueStatus } from "./EnqueueOnce.js"
-import { refusedByQueue } from "./EnvelopeSize.js"
+import { checkEnvelopeSize, refusedByQueue } from "./EnvelopeSize.js"
 import {
   InvalidJson,
   InvalidPayload,
@@ -104,6 +104,7 @@ const ingestRequest = Effect.fn("Ingress.ingest")(function* (request: IngressReq
   yield* authenticate(request)
   yield* checkEnvelope(request)
   const envelope = yield* decode(request)
+  yield* checkEnvelopeSize(envelope)
   const status = yield* enqueueOnce(envelope).pipe(
     Effect.catchTags({
       // Deterministic, so a 4xx: the sender must not retry what the queue will refuse every time.
