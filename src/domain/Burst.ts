@@ -38,6 +38,20 @@ export const findAnnounced = (ticket: Ticket, envelope: EventEnvelope): TicketCo
  */
 export const identifiedLoosely = (envelope: EventEnvelope): boolean => envelope.message.id === undefined
 
+/** A webhook arrives within seconds of its message; a newest message older than this suggests a lagging read. */
+const WEBHOOK_FRESH_MS = 5_000
+
+/**
+ * A payload that names no message (only the ticket) found nothing newer than a message written well before the
+ * webhook arrived: the message it was sent for may not be on this (lagging) read yet.
+ */
+export const mayPredateAnnounced = (envelope: EventEnvelope, announced: TicketComment | undefined): boolean => {
+  if (envelope.message.id !== undefined || envelope.message.text.trim() !== "") return false
+  if (announced === undefined) return true
+  const written = announced.createdAt === undefined ? Number.NaN : Date.parse(announced.createdAt)
+  return Number.isFinite(written) && written < Date.parse(envelope.received_at) - WEBHOOK_FRESH_MS
+}
+
 /**
  * The burst's words for the model, at most `maxChars`: the newest message always whole (cut only if it alone is
  * longer), then earlier ones, newest first, while they fit; a marker says how many were left out. The Tier 0

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { burstText, findAnnounced, identifiedLoosely } from "../../src/domain/Burst.js"
+import { burstText, findAnnounced, identifiedLoosely, mayPredateAnnounced } from "../../src/domain/Burst.js"
 import type { Ticket, TicketComment } from "../../src/services/Richpanel.js"
 import { envelopeOf } from "../support/workerFakes.js"
 
@@ -32,6 +32,22 @@ describe("findAnnounced: the comment a webhook announced, on the ticket as read"
     expect(identifiedLoosely(envelopeOf({ ticket_id: "t-1" }))).toBe(true)
     expect(identifiedLoosely(envelopeOf({ conversation_id: "t-1", text: "hi" }))).toBe(true)
     expect(identifiedLoosely(envelopeOf({ conversation_id: "t-1", message_id: "c-1" }))).toBe(false)
+  })
+})
+
+describe("mayPredateAnnounced: an id-only webhook whose message the read may not show yet", () => {
+  const at = (iso: string): TicketComment => ({ ...comment("c-1", "hi"), createdAt: iso })
+  const idOnly = envelopeOf({ ticket_id: "t-1" }, "2026-03-02T14:00:30.000Z")
+
+  it("suspects a read whose newest customer message is well older than the webhook, or that shows none", () => {
+    expect(mayPredateAnnounced(idOnly, at("2026-03-02T14:00:10.000Z"))).toBe(true)
+    expect(mayPredateAnnounced(idOnly, undefined)).toBe(true)
+  })
+
+  it("trusts a fresh newest message, an undated one, and any payload that names its message", () => {
+    expect(mayPredateAnnounced(idOnly, at("2026-03-02T14:00:28.000Z"))).toBe(false)
+    expect(mayPredateAnnounced(idOnly, comment("c-1", "hi"))).toBe(false)
+    expect(mayPredateAnnounced(envelopeOf({ conversation_id: "t-1", message_id: "c-1" }, "2026-03-02T14:00:30.000Z"), at("2026-03-02T13:00:00.000Z"))).toBe(false)
   })
 })
 

@@ -237,7 +237,8 @@ describe("IAM against the bundled code", () => {
 describe("bundled handlers under the production layers (child Node 22, fakes on loopback)", () => {
   it("ingress: rejects an unauthenticated webhook, queues an authenticated one, traces and measures both", async () => {
     secrets.requests.length = 0
-    const payload = { ticket_id: 4242, message_id: "m-bundle-1", text: "Where is my order?" }
+    // The message the fake Richpanel's sample ticket 4242 holds, as the rule would announce it.
+    const payload = { ticket_id: 4242, message_id: "4242-c1", text: "Hi, where is my order #1001?" }
     const outcome = await invoke("rp-mw-ingress", [apiEvent(payload), apiEvent(payload, { "x-webhook-token": WEBHOOK_TOKEN })])
     expect(outcome.importError).toBeUndefined()
     expect(outcome.node).toMatch(/^v22\./)
@@ -301,7 +302,7 @@ describe("bundled handlers under the production layers (child Node 22, fakes on 
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: "us-east-2", credentials: { accessKeyId: "x", secretAccessKey: "x" } })
     try {
       const scan = await client.send(new ScanCommand({ TableName: ConversationStateTable.name }))
-      expect(JSON.stringify(scan.Items)).toContain("evt:rp:4242:m-bundle-1")
+      expect(JSON.stringify(scan.Items)).toContain("evt:rp:4242:4242-c1")
     } finally {
       client.destroy()
     }

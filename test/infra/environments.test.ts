@@ -38,7 +38,7 @@ describe("environment settings", () => {
 
   it("refuses settings AWS would reject at deploy time, or that break the worker's deadline", () => {
     const prod = environments.prod
-    expect(() => validate({ ...prod, worker: { ...prod.worker, batchSize: 11 } })).toThrow(/batchSize/)
+    expect(() => validate({ ...prod, worker: { ...prod.worker, batchSize: 11 } })).toThrow(/workerBatchSize=11/)
     // Records behind a failing group-mate, or not started before the deadline, would burn receives unprocessed.
     for (const size of ["2", "10"]) {
       expect(() => resolveEnvironment("prod", { workerBatchSize: size })).toThrow(/one message per invocation.*workerReservedConcurrency/)

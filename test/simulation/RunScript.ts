@@ -55,7 +55,6 @@ export const START_MS = Date.UTC(2026, 2, 2, 14, 0, 0) // a Monday afternoon
 /** How long the world may run before the run is judged stuck. */
 const HORIZON_MS = 36 * 60 * 60 * 1000
 const RESTART_AFTER_MS = 3_000
-const SQS_MAX_MESSAGE_BYTES = 1_048_576
 /** The worker Lambda's timeout less one record's deadline and the handler's margin (as `workerHandler` computes). */
 const LAMBDA_START_WINDOW_MS = environments.prod.worker.timeoutSeconds * 1_000 - MESSAGE_DEADLINE_MS - 2_000
 
@@ -245,10 +244,6 @@ const simulation = (script: Script) =>
           Effect.gen(function*() {
             const now = yield* Effect.clockWith((c) => c.currentTimeMillis)
             if (world.fault("queue", now) !== undefined) return yield* new QueueUnavailable({ reason: "injected outage" })
-            // SQS refuses a message over its MaximumMessageSize (1 MiB) on every try.
-            if (Buffer.byteLength(JSON.stringify(envelope)) > SQS_MAX_MESSAGE_BYTES) {
-              return yield* new QueueUnavailable({ reason: "InvalidParameterValue: message must be shorter than 1048576 bytes" })
-            }
             yield* ingressHook("before:send")
             const sent = yield* inner.send(envelope, options)
             yield* ingressHook("after:send")

@@ -8,6 +8,8 @@ export interface Outcome {
   readonly script: Script
   readonly violations: ReadonlyArray<Violation>
   readonly checks: number
+  /** Messages only id-only webhooks announced, on reads that lagged behind them (see `Verdict.unidentifiable`). */
+  readonly unidentifiable: number
   readonly conversations: number
   readonly messages: number
   readonly replies: number
@@ -19,12 +21,13 @@ export interface Outcome {
 
 export const simulate = (script: Script): Outcome => {
   const trace = runScript(script)
-  const { checks, violations } = checkTrace(trace)
+  const { checks, unidentifiable, violations } = checkTrace(trace)
   const comments = [...trace.world.tickets.values()].flatMap((t) => t.comments)
   return {
     script,
     violations,
     checks,
+    unidentifiable,
     conversations: trace.world.tickets.size,
     messages: comments.filter((c) => c.role === "customer").length,
     replies: trace.world.calls.filter((c) => c.method === "sendReply" && c.applied).length,

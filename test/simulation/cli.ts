@@ -27,11 +27,23 @@ interface Totals {
   richpanelCalls: number
   crashes: number
   checks: number
+  unidentifiable: number
   failed: number
   violations: number
 }
 
-const emptyTotals = (): Totals => ({ scripts: 0, conversations: 0, messages: 0, replies: 0, richpanelCalls: 0, crashes: 0, checks: 0, failed: 0, violations: 0 })
+const emptyTotals = (): Totals => ({
+  scripts: 0,
+  conversations: 0,
+  messages: 0,
+  replies: 0,
+  richpanelCalls: 0,
+  crashes: 0,
+  checks: 0,
+  unidentifiable: 0,
+  failed: 0,
+  violations: 0
+})
 
 const runScenarios = () => {
   let failed = 0
@@ -59,6 +71,7 @@ const runSeeds = (from: number, count: number, progress: boolean): Totals => {
     totals.richpanelCalls += outcome.richpanelCalls
     totals.crashes += outcome.crashes
     totals.checks += outcome.checks
+    totals.unidentifiable += outcome.unidentifiable
     if (outcome.violations.length > 0) {
       totals.failed++
       totals.violations += outcome.violations.length
@@ -124,6 +137,7 @@ const main = async () => {
   console.log(
     `seeds ${from}–${from + count - 1}: ${totals.scripts} scripts, ${totals.conversations} conversations, ${totals.messages} customer messages, ` +
       `${totals.replies} replies, ${totals.richpanelCalls} Richpanel calls, ${totals.crashes} process crashes, ${totals.checks} invariant checks, ` +
+      `${totals.unidentifiable} messages only id-only webhooks announced on lagging reads (not vouched for), ` +
       `${totals.failed} failing scripts (${totals.violations} violations), ${seconds.toFixed(1)} s${parallel ? ` in ${jobs} processes` : ""}`
   )
   process.exit(totals.failed > 0 ? 1 : 0)

@@ -21,7 +21,7 @@ import { executePlan } from "./ExecutePlan.js"
 import { findOrder } from "./FindOrder.js"
 import { readTicket } from "./ReadTicket.js"
 import { recordOutcome } from "./RecordOutcome.js"
-import { coveringClaim, unprocessedBurst } from "./UnprocessedBurst.js"
+import { type CoveredBy, coveringClaim, unprocessedBurst } from "./UnprocessedBurst.js"
 import { MessageInProgress, storeUnavailable, TicketNotReady } from "./WorkerErrors.js"
 
 /** The ticket without the comments our own earlier attempt added after `commentId` (an agent's stay visible). */
@@ -80,6 +80,9 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
   const claimed = yield* claim(key)
   if (claimed._tag === "InProgress") return yield* new MessageInProgress({ key })
   if (claimed._tag === "Completed") return yield* alreadyDecided(envelope, ticket, announced, receiveCount)
+  // The older messages point to this claim: decided with it, even on a read that does not show it yet.
+  yield* Effect.forEach(burst.comments.slice(0, -1), (c) =>
+    complete(messageKey(envelope.conversation_id, c.id), { event_id: envelope.event_id, covered_by: head.id } satisfies CoveredBy), { discard: true })
   // Resuming a crashed attempt: judge the burst as it was, before any comment our own first attempt added.
   const asReceived = claimed.takeover ? withoutOwnLaterComments(ticket, head.id, botAuthorId) : ticket
 

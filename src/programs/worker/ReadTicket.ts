@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { findAnnounced } from "../../domain/Burst.js"
+import { findAnnounced, mayPredateAnnounced } from "../../domain/Burst.js"
 import type { EventEnvelope } from "../../domain/Envelope.js"
 import { ticketFromEnvelope } from "../../layers/DryRunRichpanel.js"
 import { Richpanel, type Ticket, type TicketComment } from "../../services/Richpanel.js"
@@ -62,13 +62,18 @@ export const readTicket = Effect.fn("Worker.loadTicket")(function*(envelope: Eve
       ))
   )
   if (first !== undefined && "_tag" in first) return first
-  const ready = (found: Attempt) => found !== undefined && found.announced !== "missing"
+  const shown = (found: Attempt) => found !== undefined && found.announced !== "missing"
+  const ready = (found: Attempt) =>
+    shown(found) && !mayPredateAnnounced(envelope, found!.announced as TicketComment | undefined)
   const second = ready(first) ? first : yield* Effect.zipRight(Effect.sleep(REREAD_AFTER), attempt(envelope)).pipe(
     Effect.catchTag("RichpanelInvalid", () => Effect.succeed<Attempt>(first))
   )
-  if (second !== undefined && second.announced !== "missing") return read(second.ticket, second.announced, false)
+  const patient = receiveCount < TICKET_READ_RECEIVES
+  if (second !== undefined && second.announced !== "missing" && (ready(second) || !patient)) {
+    return read(second.ticket, second.announced, false)
+  }
   const what = second === undefined ? "Richpanel does not know the ticket yet" : "the ticket does not show the message yet"
-  if (receiveCount < TICKET_READ_RECEIVES) return yield* new TicketNotReady({ reason: what })
+  if (patient) return yield* new TicketNotReady({ reason: what })
   if (!carriesMessage(envelope)) return { _tag: "NotFound" } satisfies TicketRead as TicketRead
   yield* Effect.logWarning(`${what} after ${receiveCount} tries; deciding on the webhook payload (route only)`)
   return fromPayload(envelope, second?.ticket)

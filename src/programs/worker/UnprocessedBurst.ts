@@ -20,7 +20,31 @@ export interface Burst {
   readonly interrupted: ReadonlyArray<string>
 }
 
-const isCompleted = (record: Option.Option<IdempotencyRecord>) => Option.isSome(record) && record.value.status === "COMPLETED"
+/** What a decided burst stores on each of its messages but the newest: the newest one, whose claim decides for it. */
+export interface CoveredBy {
+  readonly event_id: string
+  readonly covered_by: string
+}
+
+const coveredBy = (data: unknown): string | undefined => {
+  const pointer = (data as Partial<CoveredBy> | null | undefined)?.covered_by
+  return typeof pointer === "string" ? pointer : undefined
+}
+
+/**
+ * A message is decided when its claim is completed — directly (it was the newest of its burst), or through the
+ * newest message of its burst, whose completed claim it points to. The pointer is written when that burst is
+ * claimed, so a read that lags behind (and does not show the newest message yet) still finds its older messages
+ * decided, and a crash before the burst is decided leaves them undecided with it.
+ */
+const isDecided = (conversationId: string, record: Option.Option<IdempotencyRecord>) =>
+  Effect.gen(function*() {
+    if (Option.isNone(record) || record.value.status !== "COMPLETED") return false
+    const head = coveredBy(record.value.data)
+    if (head === undefined) return true
+    const headRecord = yield* lookup(messageKey(conversationId, head))
+    return Option.isSome(headRecord) && headRecord.value.status === "COMPLETED" && coveredBy(headRecord.value.data) === undefined
+  })
 
 /**
  * The burst an event decides on. A customer message is decided once the newest message of its burst carries a
@@ -35,7 +59,7 @@ export const unprocessedBurst = Effect.fn("Worker.burst")(function*(conversation
   for (let index = customer.length - 1; index >= 0; index--) {
     const comment = customer[index]!
     const record = yield* lookup(messageKey(conversationId, comment.id))
-    if (isCompleted(record)) break
+    if (yield* isDecided(conversationId, record)) break
     if (comments.length === MAX_BURST) return { comments, truncated: true, interrupted } satisfies Burst
     if (Option.isSome(record) && comments.length > 0) interrupted.push(comment.id)
     comments.unshift(comment)
@@ -52,7 +76,7 @@ export const coveringClaim = Effect.fn("Worker.coveringClaim")(function*(convers
   const from = customer.findIndex((c) => c.id === comment.id)
   for (const later of customer.slice(Math.max(0, from), Math.max(0, from) + MAX_BURST)) {
     const record = yield* lookup(messageKey(conversationId, later.id))
-    if (Option.isSome(record) && record.value.status === "COMPLETED") return Option.some(record.value.data)
+    if (Option.isSome(record) && (yield* isDecided(conversationId, record))) return Option.some(record.value.data)
   }
   return Option.none<unknown>()
 })

@@ -1,4 +1,4 @@
-import { teamSlug } from "../../../src/domain/Taxonomy.js"
+import { P0Intents, teamSlug } from "../../../src/domain/Taxonomy.js"
 import { defaultRoutingConfig } from "../../../src/domain/RoutingConfig.js"
 import type { Mode } from "../../../src/services/AppConfig.js"
 import type { EventRecord } from "../../../src/services/EventLog.js"
@@ -33,6 +33,12 @@ export interface Verdict {
   readonly violations: ReadonlyArray<Violation>
   /** Individual assertions evaluated (one per message and invariant, per reply, per write…). */
   readonly checks: number
+  /**
+   * Messages I1 cannot vouch for: announced only by id-only webhooks (the payload names the ticket, not the message)
+   * on a read that lagged behind them, with no later message of the conversation to fold them in. The worker cannot
+   * tell which message such a webhook was for; a reconciling sweep of Richpanel is what catches these.
+   */
+  readonly unidentifiable: number
 }
 
 const PROCESSED = new Set(["automated", "routed", "handed-over"])
@@ -72,6 +78,9 @@ export const checkTrace = (trace: Trace): Verdict => {
   const byEvent = new Map(records.map((r) => [r.event_id, r]))
   const processed = records.filter((r) => PROCESSED.has(r.outcome))
   const announced = new Set([...trace.acknowledged.values()].flatMap((a) => (a.commentId === undefined ? [] : [a.commentId])))
+  // Webhooks that named their message (flat with an id, or a ticket object) versus id-only ones.
+  const named = new Set(world.webhooks.filter((w) => w.status === 200 && w.label !== "id-only" && w.commentId !== undefined).map((w) => w.commentId!))
+  let unidentifiable = 0
   const allComments = [...world.tickets.values()].flatMap((t) => t.comments)
   const commentById = new Map(allComments.map((c) => [c.id, c]))
   const conversationOf = new Map([...world.tickets.values()].flatMap((t) => t.comments.map((c) => [c.id, t.conversation.id] as const)))
@@ -115,7 +124,10 @@ export const checkTrace = (trace: Trace): Verdict => {
     }
     const label = `${conversationOf.get(comment.id)}/${comment.id} (${comment.truth?.label ?? "?"})`
     if (announced.has(comment.id)) {
-      check(covering.length > 0, "I1", () => `customer message ${label} was acknowledged but never processed, folded or skipped`)
+      const conversation = conversationOf.get(comment.id)!
+      const laterAnnounced = world.commentsOf(conversation, ["customer"]).some((c) => c.createdAt > comment.createdAt && announced.has(c.id))
+      if (covering.length === 0 && !named.has(comment.id) && !laterAnnounced) unidentifiable++
+      else check(covering.length > 0, "I1", () => `customer message ${label} was acknowledged but never processed, folded or skipped`)
     }
     check(processing.length <= 1, "I1", () => `customer message ${label} was processed ${processing.length} times: ${processing.map((r) => r.event_id).join(", ")}`)
     for (const skip of skipping) {
@@ -129,14 +141,19 @@ export const checkTrace = (trace: Trace): Verdict => {
     if (comment.truth?.tier0 !== undefined && (announced.has(comment.id) || covering.length > 0)) {
       const intent = comment.truth.tier0
       const route = `route-${tier0Team(intent)}`
+      // One route tag per decision (spec §3): a burst holding two different Tier 0 threats goes to the team of the
+      // higher-ranked one, and names the other as a secondary intent for that team.
+      const p0Routes = P0Intents.map((p0) => `route-${tier0Team(p0)}`)
       const toHumans = processing.some((r) => {
         const tags = decisionOf(r).tags ?? []
-        return tags.includes("mw-needs-human") && tags.includes(route)
+        const named = tags.includes(`mw-intent-${intent}`) || tags.includes(`mw-secondary-${intent}`)
+        return tags.includes("mw-needs-human") && (tags.includes(route) || (named && tags.some((t) => p0Routes.includes(t))))
       })
       check(toHumans, "I3", () => `Tier 0 message ${label} did not reach humans with mw-needs-human and ${route} (records: ${covering.map((r) => `${r.outcome}${r.reason === undefined ? "" : `:${r.reason}`}`).join(", ") || "none"})`)
       const conversation = conversationOf.get(comment.id)!
       const written = world.calls.some((c) =>
-        c.method === "addTags" && c.applied && c.ticketId === conversation && (c.tags ?? []).includes("mw-needs-human") && (c.tags ?? []).includes(route))
+        c.method === "addTags" && c.applied && c.ticketId === conversation && (c.tags ?? []).includes("mw-needs-human") &&
+        (c.tags ?? []).some((t) => p0Routes.includes(t)))
       const shadowOnly = processing.every((r) => decisionOf(r).mode === "shadow")
       check(written || shadowOnly || processing.length === 0, "I3", () => `Tier 0 message ${label}: its hand-over tags were decided but never written to Richpanel`)
     }
@@ -186,5 +203,5 @@ export const checkTrace = (trace: Trace): Verdict => {
     check(ok, "I7", () => `webhook for ${attempt.conversation}/${attempt.commentId ?? "-"} (${attempt.label}) got ${attempt.status}`)
   }
 
-  return { violations, checks }
+  return { violations, checks, unidentifiable }
 }

@@ -157,10 +157,11 @@ const conversationPlan = (
   return { conversation, actions }
 }
 
-const faultWindows = (rng: Rng, span: number): ReadonlyArray<FaultWindow> => {
+/** Fault windows open around moments when something happens (a quiet hour is no test of an outage). */
+const faultWindows = (rng: Rng, busy: ReadonlyArray<number>): ReadonlyArray<FaultWindow> => {
   const windows: Array<FaultWindow> = []
   const window = (target: FaultWindow["target"], kind: FaultWindow["kind"], maxMs: number, rate: readonly [number, number]) => {
-    const from = rng.int(0, span)
+    const from = Math.max(0, rng.pick(busy) - rng.int(0, 30 * SECOND))
     windows.push({ target, kind, from, to: from + rng.int(5 * SECOND, maxMs), rate: rng.int(rate[0], rate[1]) / 100 })
   }
   if (rng.chance(0.3)) window("richpanel", "error", 10 * MINUTE, [20, 100])
@@ -230,7 +231,7 @@ export const generate = (seed: number): Script => {
     conversations: plans.map((p) => p.conversation),
     actions,
     richpanel: richpanelProfile(rng.fork("richpanel")),
-    faults: faultWindows(rng.fork("faults"), span),
+    faults: faultWindows(rng.fork("faults"), actions.map((a) => a.at)),
     crashes: {
       worker: crashes.chance(0.3) ? Array.from({ length: crashes.int(1, 2) }, () => crashes.int(1, 250)) : [],
       ingress: crashes.chance(0.15) ? [crashes.int(1, 40)] : []
