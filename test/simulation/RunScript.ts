@@ -1,7 +1,6 @@
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -12,8 +11,6 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
-import { defaultRoutingConfig } from "../../src/domain/RoutingConfig.js"
-import { defaultTemplates, renderTemplate } from "../../src/domain/Templates.js"
 import * as CircuitBreakerMemory from "../../src/layers/CircuitBreakerMemory.js"
 import * as ConversationStoreMemory from "../../src/layers/ConversationStoreMemory.js"
 import * as EventLogMemory from "../../src/layers/EventLogMemory.js"
@@ -22,7 +19,6 @@ import * as LocalEventQueue from "../../src/layers/LocalEventQueue.js"
 import * as LocalQueueControl from "../../src/layers/LocalQueueControl.js"
 import * as ModeSwitchMemory from "../../src/layers/ModeSwitchMemory.js"
 import * as RateLimiterMemory from "../../src/layers/RateLimiterMemory.js"
-import * as RulesClassifier from "../../src/layers/RulesClassifier.js"
 import { handleSqsEvent } from "../../src/lambda/workerHandler.js"
 import { runConsumer } from "../../src/local/Consumer.js"
 import { LocalFifoQueue, type MessageView, type QueueStats } from "../../src/local/LocalFifoQueue.js"
@@ -39,6 +35,7 @@ import { Richpanel } from "../../src/services/Richpanel.js"
 import { WorkerSettings } from "../../src/services/WorkerSettings.js"
 import { environments, resolveEnvironment } from "../../infra/environments.js"
 import { MESSAGE_DEADLINE_MS } from "../../src/programs/worker/Worker.js"
+import { workerSettings } from "../support/workerFakes.js"
 import { runVirtual } from "./engine/VirtualTime.js"
 import { AGENT_AUTHOR_ID, BOT_AUTHOR_ID, type Action, type Script, type WebhookPlan } from "./script/Script.js"
 import { type Hook, simClassifier, simOrderLookup, simRichpanel } from "./world/SimServices.js"
@@ -88,18 +85,7 @@ export interface Trace {
   readonly workerGenerations: number
 }
 
-const settingsFor = (script: Script) =>
-  WorkerSettings.of({
-    routing: defaultRoutingConfig,
-    botAuthorId: script.botAuthorKnown ? Option.some(BOT_AUTHOR_ID) : Option.none(),
-    rulesClassifier: RulesClassifier.make(defaultRoutingConfig.rules_classifier.patterns),
-    maxReceiveCount: 5,
-    renderReply: (templateId, channel, variables) =>
-      Either.mapBoth(renderTemplate(defaultTemplates, templateId, variables, { channel }), {
-        onLeft: (error) => error.reason,
-        onRight: (reply) => reply.body
-      })
-  })
+const settingsFor = (script: Script) => workerSettings(script.botAuthorKnown ? BOT_AUTHOR_ID : null)
 
 /** Limits as the worker would have them with every key set. */
 const limits = RateLimiterMemory.defaultLimits

@@ -315,8 +315,8 @@ export const renderedReply = (templateId: string, channel: "email" | "livechat" 
   Either.getOrThrow(renderTemplate(defaultTemplates, templateId, {}, { channel })).body
 
 /** The repo's routing config and templates, our bot identity, SQS's maxReceiveCount of 5; no environment. */
-export const settingsLayer = (botAuthorId: string | null = BOT_AUTHOR_ID) =>
-  Layer.succeed(WorkerSettings, WorkerSettings.of({
+export const workerSettings = (botAuthorId: string | null = BOT_AUTHOR_ID) =>
+  WorkerSettings.of({
     routing: defaultRoutingConfig,
     botAuthorId: botAuthorId === null ? Option.none() : Option.some(botAuthorId),
     rulesClassifier: RulesClassifier.make(defaultRoutingConfig.rules_classifier.patterns),
@@ -326,7 +326,9 @@ export const settingsLayer = (botAuthorId: string | null = BOT_AUTHOR_ID) =>
         onLeft: (error) => error.reason,
         onRight: (reply) => reply.body
       })
-  }))
+  })
+
+export const settingsLayer = (botAuthorId: string | null = BOT_AUTHOR_ID) => Layer.succeed(WorkerSettings, workerSettings(botAuthorId))
 
 /** Generous limits: these tests are about the worker, not the limiter (which would otherwise sleep on the TestClock). */
 export const roomyLimiter = RateLimiterMemory.layer({
