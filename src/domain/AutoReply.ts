@@ -71,7 +71,7 @@ const addressOf = (from: string | undefined): string | undefined => from === und
 /** Text is folded first (lower case, no accents): "Réponse automatique" is matched as "reponse automatique". */
 const HEADINGS_COLON_OR_END = [
   "automatic reply", "auto[- ]?reply", "automatic response", "auto[- ]?response", "auto[- ]?responder",
-  "out of (?:the )?office(?: (?:auto[- ]?)?reply| notice| message)?", "failure notice", "undeliverable",
+  "out of (?:the )?office(?: (?:auto[- ]?)?reply| notice| message)?", "failure notice",
   "abwesenheitsnotiz", "automatische antwort", "unzustellbar", "reponse automatique", "message d'absence",
   "respuesta automatica", "fuera de la oficina", "risposta automatica", "automatisch antwoord",
   "resposta automatica", "automatiskt svar", "automatisk svar", "autosvar"
@@ -87,9 +87,13 @@ const headingRegex = (colonOnly: ReadonlyArray<string>): RegExp =>
       HEADINGS_ANY.join("|")
     })\\b)`
   )
-/** Lotus Notes' "AUTO: Jane is out of the office" is a subject; a body may well start "Auto: Ford Focus 2012". */
+/**
+ * Lotus Notes' "AUTO: Jane is out of the office" is a subject; a body may well start "Auto: Ford Focus 2012" or
+ * "Returned mail: it came back to you". Bounces come from mail daemons (a no-reply sender) anyway, and "undeliverable"
+ * is a word customers use about parcels: it is no heading at all.
+ */
 const SUBJECT_HEADING = headingRegex(["auto", ...HEADINGS_COLON_ONLY])
-const LINE_HEADING = headingRegex(HEADINGS_COLON_ONLY)
+const LINE_HEADING = headingRegex([])
 
 const heading = (regex: RegExp, line: string): string | null => regex.exec(line.trim())?.[0].replace(/\s*:$/, "") ?? null
 
@@ -129,9 +133,18 @@ const ACKNOWLEDGEMENT = opening(
 )
 const ACKNOWLEDGEMENT_CLOSE = /automat(?:ed|ic)|(?:please )?do not reply|no-?reply/
 
+/**
+ * A person writing to a shop talks about their business with it, or asks: "I'm travelling until Friday, so please
+ * hold my parcel. If it is urgent, call me". An autoresponder does neither. Such words veto the template rules below
+ * (never a header or a heading): a missed out-of-office costs a human a glance, a skipped customer costs the customer.
+ */
+const CUSTOMER_BUSINESS =
+  /\?|\b(?:order|parcel|package|deliver(?:y|ed)?|refund|(?<!my )return(?:s|ed)?|item|purchase|tracking|ship(?:ment|ped|ping)?|exchange|cancel|hold|charge[ds]?|payment|did not|didn't|doesn't|does not)\b/
+
 const bodyEvidence = (opening: string): string | null => {
   if (AUTOMATED.test(opening)) return "body: automated-message notice"
   if (BOUNCE.test(opening)) return "body: delivery failure notice"
+  if (CUSTOMER_BUSINESS.test(opening)) return null
   if (OUT_OF_OFFICE.test(opening) && OUT_OF_OFFICE_CLOSE.test(opening)) return "body: out-of-office template"
   if (ACKNOWLEDGEMENT.test(opening) && ACKNOWLEDGEMENT_CLOSE.test(opening)) return "body: autoresponder acknowledgement"
   return null

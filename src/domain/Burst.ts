@@ -26,11 +26,18 @@ export const findAnnounced = (ticket: Ticket, envelope: EventEnvelope): TicketCo
   if (id !== undefined) return ticket.comments.find((comment) => comment.id === id) ?? "missing"
   const said = words(text)
   if (said === "") return ticket.comments.findLast(isCustomerComment)
+  // Customers repeat themselves: when the payload says when its message was written, the words must be that one's.
+  const sent = envelope.message.created_at === undefined ? Number.NaN : Date.parse(envelope.message.created_at)
   return ticket.comments.findLast((comment) => {
     const written = words(comment.text)
-    return written === said || (truncated && written.startsWith(said))
+    const at = comment.createdAt === undefined ? Number.NaN : Date.parse(comment.createdAt)
+    const sameTime = !Number.isFinite(sent) || !Number.isFinite(at) || Math.abs(at - sent) <= SAME_MESSAGE_MS
+    return sameTime && (written === said || (truncated && written.startsWith(said)))
   }) ?? "missing"
 }
+
+/** Richpanel's timestamps of one message, in its webhook and on its ticket, agree to well within this. */
+const SAME_MESSAGE_MS = 60_000
 
 /**
  * The payload has no message id: what the read shows as its message may be an older one (a lagging read), so an

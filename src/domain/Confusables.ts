@@ -67,7 +67,26 @@ const LOOK_ALIKES: Readonly<Record<string, string>> = {
   z: "\u01b5\u01b6\u0224\u0225\u0290\u0396\u13c3\u1d22\u1d76\ua4dc\uab93"
 }
 
+/**
+ * Lowercase Cyrillic and Greek letters that look like Latin ones in most fonts but that confusables.txt maps to
+ * something else (к to kra, т to a small-capital T…): the letters a Russian or Greek keyboard types for a disguise.
+ */
+const KEYBOARD_LOOK_ALIKES: Readonly<Record<string, string>> = {
+  b: "вьβ", // в ь β
+  e: "ε", // ε
+  h: "н", // н
+  k: "кκ", // к κ
+  m: "м", // м
+  n: "пπ", // п π
+  t: "тτ", // т τ
+  u: "μ", // μ
+  w: "шω", // ш ω
+  x: "χ" // χ
+}
+
 /** One character → its lowercase Latin letter or `'`. */
 export const confusableToLatin: ReadonlyMap<string, string> = new Map(
-  Object.entries(LOOK_ALIKES).flatMap(([latin, chars]) => Array.from(chars, (char) => [char, latin] as const))
+  [LOOK_ALIKES, KEYBOARD_LOOK_ALIKES].flatMap((table) =>
+    Object.entries(table).flatMap(([latin, chars]) => Array.from(chars, (char) => [char, latin] as const))
+  )
 )

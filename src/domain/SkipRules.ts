@@ -15,6 +15,7 @@ export type SkipReason =
   | "no-reply-sender"
   | "ticket-closed"
   | "ticket-not-found"
+  | "ticket-unreadable"
 
 /** A note we wrote ourselves starts with this marker, so a webhook fired by our own note is recognised. */
 export const OWN_NOTE_MARKER = "[rp-mw]"

@@ -17,3 +17,12 @@ const sqsSafe = (id: string): string =>
 export const messageGroupId = (conversationId: string): string => sqsSafe(conversationId)
 
 export const deduplicationId = (eventId: string): string => sqsSafe(eventId)
+
+/**
+ * SQS accepts only #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF in a body and refuses the whole
+ * message otherwise (`InvalidMessageContents`) — on every try, so a customer typing U+FFFF would be answered 503
+ * forever. `JSON.stringify` already escapes control characters and lone surrogates; the two noncharacters U+FFFE and
+ * U+FFFF it leaves as they are, so they are escaped here. The body still parses to the same envelope.
+ */
+export const queueBody = (envelope: unknown): string =>
+  JSON.stringify(envelope).replace(/[\uFFFE\uFFFF]/g, (char) => `\\u${char.charCodeAt(0).toString(16)}`)

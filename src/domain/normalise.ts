@@ -8,8 +8,13 @@ import type { AttachmentInput, Comment, DecodedPayload, FlatPayload, TicketPaylo
  * and what is merely odd (unknown channel, missing text, strange attachments) degrades to a safe default.
  */
 
-/** Enough for classification; the worker re-reads the full ticket when it needs more. */
-export const MAX_MESSAGE_TEXT_CHARS = 4000
+/**
+ * The message's words as the envelope keeps them: far more than the model reads (4,000 characters, see
+ * `ClassifyMessage`), because when Richpanel will not show the ticket the worker decides on this text, and the
+ * Tier 0 screen must read the whole message. Worst case ~144 KB of JSON (every character escaped): within the
+ * envelope's bound with the attachments' metadata.
+ */
+export const MAX_MESSAGE_TEXT_CHARS = 24_000
 
 /**
  * Bounds on everything else the envelope copies from the payload, so its size depends on these constants, not on

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
+import { deduplicationId, messageGroupId, queueBody } from "../domain/SqsIds.js"
 import type { LocalFifoQueue } from "../local/LocalFifoQueue.js"
 import { EventQueue, MessageTooLarge, QueueUnavailable } from "../services/EventQueue.js"
 
@@ -14,7 +14,7 @@ export const layer = (queue: LocalFifoQueue): Layer.Layer<EventQueue> =>
     EventQueue.of({
       send: (envelope, options) =>
         queue.send({
-          body: JSON.stringify(envelope),
+          body: queueBody(envelope),
           groupId: messageGroupId(envelope.conversation_id),
           deduplicationId: deduplicationId(envelope.event_id),
           ...(options?.traceHeader === undefined ? {} : { attributes: { AWSTraceHeader: options.traceHeader } })
@@ -28,6 +28,9 @@ export const layer = (queue: LocalFifoQueue): Layer.Layer<EventQueue> =>
                 maxBytes: cause.maxBytes,
                 cause
               }),
+            // As SqsEventQueue maps SQS's refusal (queueBody escapes what SQS refuses, so this is a bug's symptom).
+            InvalidMessageContents: (cause) =>
+              new QueueUnavailable({ reason: `${queue.name}: refused character U+${cause.codePoint.toString(16)}`, cause }),
             JournalError: (cause) => new QueueUnavailable({ reason: `${queue.name}: ${cause.reason}`, cause })
           })
         )

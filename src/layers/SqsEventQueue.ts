@@ -2,7 +2,7 @@ import { SendMessageCommand } from "@aws-sdk/client-sqs"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { deduplicationId, messageGroupId } from "../domain/SqsIds.js"
+import { deduplicationId, messageGroupId, queueBody } from "../domain/SqsIds.js"
 import { EventQueue, MessageTooLarge, QueueUnavailable } from "../services/EventQueue.js"
 import { sqsClient } from "./SqsClient.js"
 
@@ -40,7 +40,7 @@ export const layer = Layer.scoped(
     const client = yield* sqsClient
     return EventQueue.of({
       send: (envelope, options) => {
-        const body = JSON.stringify(envelope)
+        const body = queueBody(envelope)
         return Effect.tryPromise({
           try: (signal) =>
             client.send(

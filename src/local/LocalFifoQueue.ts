@@ -13,12 +13,14 @@ import type { JournalError } from "./JournalEntry.js"
 import { makeCore } from "./QueueCore.js"
 import type { QueueJournal } from "./QueueJournal.js"
 import {
+  InvalidMessageContents,
   MaximumMessageSizeExceeded,
   type MessageView,
   type MovedMessage,
   ReceiptHandleIsInvalid,
   type ReceiveInput,
   type ReceivedMessage,
+  REFUSED_BODY_CHARACTER,
   type SendInput,
   type SendOutput,
   toReceived,
@@ -27,6 +29,7 @@ import {
 import { transfers } from "./QueueTransfers.js"
 
 export {
+  InvalidMessageContents,
   MaximumMessageSizeExceeded,
   type MessageView,
   type MovedMessage,
@@ -66,7 +69,8 @@ export interface LocalFifoQueue {
    * Resolves once the message is durable (journaled); a duplicate resolves once its original is. A body over the
    * maximum message size is refused before anything else, as SQS refuses it: it never becomes a message.
    */
-  readonly send: (input: SendInput) => Effect.Effect<SendOutput, JournalError | MaximumMessageSizeExceeded>
+  /** Refuses what SQS refuses: a body over `maxMessageBytes`, or holding a character outside SQS's set. */
+  readonly send: (input: SendInput) => Effect.Effect<SendOutput, JournalError | MaximumMessageSizeExceeded | InvalidMessageContents>
   readonly receive: (input: ReceiveInput) => Effect.Effect<ReadonlyArray<ReceivedMessage>, JournalError>
   readonly deleteMessage: (receiptHandle: string) => Effect.Effect<void, ReceiptHandleIsInvalid | JournalError>
   readonly changeMessageVisibility: (receiptHandle: string, visibilityTimeoutMs: number) => Effect.Effect<void, ReceiptHandleIsInvalid>
@@ -126,6 +130,8 @@ const make = (options: LocalFifoQueueOptions): Effect.Effect<LocalFifoQueue, Jou
       if (sizeBytes > maxMessageBytes) {
         return yield* new MaximumMessageSizeExceeded({ queue: name, sizeBytes, maxBytes: maxMessageBytes })
       }
+      const refused = REFUSED_BODY_CHARACTER.exec(input.body)
+      if (refused !== null) return yield* new InvalidMessageContents({ queue: name, codePoint: refused[0].codePointAt(0) ?? 0 })
       const outcome = yield* accept(input)
       if (outcome._tag === "Accepted") {
         return { messageId: outcome.message.messageId, sequenceNumber: S.sequenceNumber(outcome.message.seq), duplicate: false }

@@ -71,6 +71,16 @@ export class ReceiptHandleIsInvalid extends Data.TaggedError("ReceiptHandleIsInv
 }> {}
 
 /** SQS refuses such a send outright (`InvalidParameterValue`: "Message must be shorter than …"); so does this queue. */
+/** SQS's `InvalidMessageContents`: the body holds a character SQS does not accept (outside XML's character set). */
+export class InvalidMessageContents extends Data.TaggedError("InvalidMessageContents")<{
+  readonly queue: string
+  /** The first refused character, as a code point. */
+  readonly codePoint: number
+}> {}
+
+/** What SQS accepts in a body: #x9 | #xA | #xD | #x20–#xD7FF | #xE000–#xFFFD | #x10000–#x10FFFF. */
+export const REFUSED_BODY_CHARACTER = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u
+
 export class MaximumMessageSizeExceeded extends Data.TaggedError("MaximumMessageSizeExceeded")<{
   readonly queue: string
   /** The body's size in UTF-8 bytes, which is what SQS counts. */

@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect"
 import type { EventEnvelope } from "../domain/Envelope.js"
+import { queueBody } from "../domain/SqsIds.js"
 import type { MessageTooLarge } from "../services/EventQueue.js"
 import { PayloadTooLarge } from "./IngressErrors.js"
 
@@ -20,7 +21,7 @@ const CAUSE = "too many or too large attachments, tags or other fields"
  * nearly every byte sits in a field at its bound, written as 6-byte escapes (`\u0001`) that the envelope keeps.
  */
 export const checkEnvelopeSize = (envelope: EventEnvelope): Effect.Effect<void, PayloadTooLarge> => {
-  const sizeBytes = Buffer.byteLength(JSON.stringify(envelope), "utf8")
+  const sizeBytes = Buffer.byteLength(queueBody(envelope), "utf8")
   return sizeBytes <= MAX_ENVELOPE_BYTES
     ? Effect.void
     : Effect.fail(

@@ -23,6 +23,18 @@ describe("findAnnounced: the comment a webhook announced, on the ticket as read"
     expect(findAnnounced(read, envelopeOf({ conversation_id: "t-1", text: "Something else" }))).toBe("missing")
   })
 
+  it("without an id, words said twice are told apart by the payload's time", () => {
+    const twice = ticket(
+      { ...comment("c-1", "Any update?"), createdAt: "2026-03-02T14:00:00.000Z" },
+      { ...comment("c-2", "Any update?"), createdAt: "2026-03-02T14:15:00.000Z" }
+    )
+    const payload = (createdAt: string) => envelopeOf({ conversation_id: "t-1", text: "Any update?", created_at: createdAt })
+    expect(findAnnounced(twice, payload("2026-03-02T14:00:01.000Z"))).toMatchObject({ id: "c-1" })
+    expect(findAnnounced(twice, payload("2026-03-02T14:15:00.000Z"))).toMatchObject({ id: "c-2" })
+    // A read that does not show the second one yet must not take the first for it.
+    expect(findAnnounced(ticket(twice.comments[0]!), payload("2026-03-02T14:15:00.000Z"))).toBe("missing")
+  })
+
   it("a payload naming no message announces the newest customer message; none on the ticket = undefined", () => {
     expect(findAnnounced(read, envelopeOf({ ticket_id: "t-1" }))).toMatchObject({ id: "c-3" })
     expect(findAnnounced(ticket(comment("c-2", "Hi", true)), envelopeOf({ ticket_id: "t-1" }))).toBeUndefined()

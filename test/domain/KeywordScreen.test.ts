@@ -196,6 +196,11 @@ describe("encodings that hide a keyword (defect 6)", () => {
     ["&#146;", "I didn&#146;t authorize this order", fraud],
     ["&#99;", "I will file a &#99;hargeback", chargeback],
     ["&amp;rsquo; (escaped twice)", "I didn&amp;rsquo;t authorize this order", fraud],
+    // lowercase Cyrillic a Russian keyboard types for k, t, m (confusables.txt maps them elsewhere)
+    ["Cyrillic к", "I will file a chargeba\u0441\u043a", chargeback],
+    ["Cyrillic т", "My a\u0442\u0442orney will hear about this", ["legal_threat"]],
+    ["Cyrillic м", "This shop is a sca\u043c", fraud],
+    ["Greek κ", "I will file a chargeba\u03c2\u03ba".replace("\u03c2", "c"), chargeback],
     // zero-width and other invisible characters inside words
     ["U+200B", "I will file a charge\u200bback", chargeback],
     ["U+200B", "I di\u200bdn't auth\u200borize this", fraud],

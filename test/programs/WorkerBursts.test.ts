@@ -19,7 +19,9 @@ import {
   repliesIn,
   RETURN_TEXT,
   richpanelCalls,
-  seedTicket
+  ScriptedClassifier,
+  seedTicket,
+  ticketNow
 } from "../support/workerFakes.js"
 
 const RETURN = output("return_request", 0.95)
@@ -69,6 +71,28 @@ describe("Worker: a burst is decided as one, every message screened whole", () =
       expect((yield* eventFor(flat("conv-late", "m-1", RETURN_TEXT).event_id))?.messages).toEqual(["m-1", "m-2"])
       expect(yield* eventFor(second.event_id)).toMatchObject({ outcome: "skipped", reason: "duplicate-message" })
       expect(repliesIn(yield* richpanelCalls)).toHaveLength(1)
+    }).pipe(inMode("live")))
+})
+
+describe("Worker: a ticket reopened after the idempotency records expired (30 days)", () => {
+  it.effect("the month-old message, answered then, is history: only the new one is decided", () =>
+    Effect.gen(function*() {
+      yield* classifyAlways(RETURN)
+      const at = (ms: number) => new Date(ms).toISOString()
+      const first = { ...customer("m-1", RETURN_TEXT), createdAt: at(0) }
+      yield* seedTicket({ id: "conv-old", status: "OPEN", channelRaw: "email", customerEmail: "jane@example.com", tags: [], comments: [first] })
+      expectSuccess(yield* Effect.exit(processRecord(recordOf(flat("conv-old", "m-1", RETURN_TEXT)))))
+      expect(repliesIn(yield* richpanelCalls)).toHaveLength(1)
+
+      yield* TestClock.adjust("31 days")
+      const now = (yield* ticketNow("conv-old"))!
+      const thanks = "Hello again, the new jacket arrived today, thanks."
+      yield* seedTicket({ ...now, comments: [...now.comments, { ...customer("m-2", thanks), createdAt: at(31 * 86_400_000) }] })
+      const second = flat("conv-old", "m-2", thanks)
+      expectSuccess(yield* Effect.exit(processRecord(recordOf(second))))
+      expect((yield* eventFor(second.event_id))?.messages).toEqual(["m-2"])
+      const inputs = yield* Effect.flatMap(ScriptedClassifier, (c) => Ref.get(c.inputs))
+      expect(inputs.at(-1)?.text).not.toContain("return the jacket")
     }).pipe(inMode("live")))
 })
 

@@ -295,11 +295,7 @@ const simulation = (script: Script) =>
           }
           case "agent": {
             const comment = world.addComment(action.conversation, { role: "agent", authorId: AGENT_AUTHOR_ID, text: action.text, createdAt: now, attachmentCount: 0 })
-            if (action.close) {
-              const ticket = world.ticket(action.conversation)
-              ticket.status = "CLOSED"
-              ticket.closedAt.push(now)
-            }
+            if (action.close) world.setStatus(world.ticket(action.conversation), "CLOSED", now)
             if (action.webhook !== undefined) yield* fire(action.conversation, comment, action.webhook)
             return
           }
@@ -386,9 +382,10 @@ const payloadFor = (world: World, conversation: string, comment: SimComment, sha
   const channel = world.conversation(conversation).channel
   switch (shape) {
     case "flat":
+    case "flat-no-id":
       return {
         conversation_id: conversation,
-        message_id: comment.id,
+        ...(shape === "flat" ? { message_id: comment.id } : {}),
         text: comment.text,
         channel,
         ...(profile.email === undefined ? {} : { customer_email: profile.email }),
@@ -403,6 +400,7 @@ const payloadFor = (world: World, conversation: string, comment: SimComment, sha
           id: conversation,
           status: ticket.status,
           via: { channel },
+          ...(world.conversation(conversation).subject === undefined ? {} : { subject: world.conversation(conversation).subject }),
           customer_profile: { ...(profile.email === undefined ? {} : { email: profile.email }) },
           tags: [...ticket.tags],
           comments: ticket.comments.filter((c) => c.createdAt <= comment.createdAt).map((c) => ({

@@ -137,7 +137,7 @@ const main = async () => {
   console.log(
     `seeds ${from}–${from + count - 1}: ${totals.scripts} scripts, ${totals.conversations} conversations, ${totals.messages} customer messages, ` +
       `${totals.replies} replies, ${totals.richpanelCalls} Richpanel calls, ${totals.crashes} process crashes, ${totals.checks} invariant checks, ` +
-      `${totals.unidentifiable} messages only id-only webhooks announced on lagging reads (not vouched for), ` +
+      `${totals.unidentifiable} messages not vouched for (the webhook named no message and Richpanel lagged or could not be read), ` +
       `${totals.failed} failing scripts (${totals.violations} violations), ${seconds.toFixed(1)} s${parallel ? ` in ${jobs} processes` : ""}`
   )
   process.exit(totals.failed > 0 ? 1 : 0)

@@ -164,7 +164,75 @@ const lambdaBatches = script("a burst through Lambda batches at the stack's larg
   consumer: "lambda"
 })
 
-export const scenarios: ReadonlyArray<{ readonly defect: number; readonly script: Script }> = [
+// ---- found by the adversarial review of the fixes above -----------------------------------------------------
+
+/** R1: a chargeback line, then 54 chat lines while Richpanel is down: all 55 undecided when the worker reads. */
+const longChatBurst = script("a chargeback chat line followed by 54 lines during a Richpanel outage", {
+  conversations: [{ ...emailConversation("c-chat", jane), channel: "livechat" }],
+  faults: [{ target: "richpanel", kind: "error", from: 0, to: 60 * SECOND, rate: 1 }],
+  actions: [
+    says(0, "c-chat", Catalogue.tier0Exact("I am going to file a chargeback.", "chargeback_dispute", "chat-chargeback")),
+    ...Array.from({ length: 54 }, (_, i) =>
+      says(SECOND + i * 500, "c-chat", { text: `line ${i + 1}: and the jacket still does not fit`, truth: { kind: "genuine", label: "chat-line" } }))
+  ]
+})
+
+/** R3: the threat is in the e-mail's subject only. */
+const threatInSubject = script("a chargeback threat in the subject, a return request in the body", {
+  conversations: [{ ...emailConversation("c-subject", sam), subject: "Filing a chargeback with my bank today" }],
+  actions: [says(0, "c-subject", { text: Catalogue.ordinaryLabelled("return").text, truth: { kind: "genuine", tier0: "chargeback_dispute", label: "subject-chargeback" } })]
+})
+
+const longThreat = `I would like to return the jacket I bought last week. ${
+  "The jacket does not fit and I would like to return it. ".repeat(80)
+} If this is not sorted I will file a chargeback with my bank.`
+
+/** R4: a threat past the 4,000 characters a webhook payload keeps, on a ticket Richpanel will not let us read. */
+const threatPastThePayload = script("a threat beyond the payload's 4,000 characters, decided without the ticket", {
+  conversations: [emailConversation("c-long", jane)],
+  faults: [{ target: "richpanel", kind: "invalid", from: 0, to: 10 * 60 * SECOND, rate: 1 }],
+  actions: [says(0, "c-long", Catalogue.tier0Exact(longThreat, "chargeback_dispute", "long-chargeback"))]
+})
+
+/** R6: the worker dies after writing a burst's pointers; the retried read lags minutes behind. */
+const crashThenLag = script("a crash while deciding a burst, then a read minutes behind", {
+  richpanel: { ...calmRichpanel, staleReadShare: 0.5, staleLagMs: [185_000, 235_000] },
+  conversations: [emailConversation("c-ptr", jane)],
+  crashes: { worker: [9], ingress: [] },
+  actions: [
+    says(0, "c-ptr", Catalogue.tier0Exact("I will file a chargeback with my bank if this is not fixed.", "chargeback_dispute", "C-chargeback"), flatOnce(61 * SECOND)),
+    says(60 * SECOND, "c-ptr", Catalogue.ordinaryLabelled("return"), { shape: "flat", deliveries: [] })
+  ]
+})
+
+/** R7: customers whose words match autoresponder templates. */
+const autoReplyTemplatesInCustomerWords = script("customers whose words match autoresponder templates", {
+  conversations: ["c-travel", "c-away", "c-b2b"].map((id) => emailConversation(id, sam)),
+  actions: [
+    says(0, "c-travel", { text: "I'm travelling until Friday, so please hold my parcel. If it is urgent, call me on my mobile.", truth: { kind: "genuine", label: "travelling" } }),
+    says(0, "c-away", { text: "I am away on holiday next week. For urgent matters about my order please call me.", truth: { kind: "genuine", label: "away" } }),
+    says(0, "c-b2b", { text: "We have received your email but your automated reply did not answer my question about the refund.", truth: { kind: "genuine", label: "b2b" } })
+  ]
+})
+
+/** R8: characters SQS refuses in a message body. */
+const noncharacters = script("a message holding U+FFFF and U+FFFE", {
+  conversations: [emailConversation("c-fffe", jane)],
+  actions: [says(0, "c-fffe", Catalogue.noncharacters())]
+})
+
+/** R9: a customer reopens a closed ticket, and the read lags behind both the closing and the message. */
+const reopenOnLaggingRead = script("a customer reopening a closed ticket, read through a lagging replica", {
+  richpanel: { ...calmRichpanel, staleReadShare: 1, staleLagMs: [90_000, 90_000] },
+  conversations: [emailConversation("c-reopen", jane)],
+  actions: [
+    says(0, "c-reopen", Catalogue.ordinaryLabelled("damaged")),
+    { at: 200 * SECOND, kind: "agent", conversation: "c-reopen", text: "Sorry about that, a new lid is on its way.", close: true },
+    says(400 * SECOND, "c-reopen", Catalogue.ordinaryLabelled("refund"))
+  ]
+})
+
+export const scenarios: ReadonlyArray<{ readonly defect: number | string; readonly script: Script }> = [
   { defect: 1, script: quickFollowUp },
   { defect: 2, script: autoReplyLookAlikes },
   { defect: 3, script: tier0InBurst },
@@ -173,5 +241,12 @@ export const scenarios: ReadonlyArray<{ readonly defect: number; readonly script
   { defect: 6, script: disguisedThreats },
   { defect: 7, script: strangers },
   { defect: 8, script: hugeEnvelope },
-  { defect: 9, script: lambdaBatches }
+  { defect: 9, script: lambdaBatches },
+  { defect: "R1", script: longChatBurst },
+  { defect: "R3", script: threatInSubject },
+  { defect: "R4", script: threatPastThePayload },
+  { defect: "R6", script: crashThenLag },
+  { defect: "R7", script: autoReplyTemplatesInCustomerWords },
+  { defect: "R8", script: noncharacters },
+  { defect: "R9", script: reopenOnLaggingRead }
 ]

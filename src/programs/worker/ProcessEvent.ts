@@ -21,7 +21,7 @@ import { executePlan } from "./ExecutePlan.js"
 import { findOrder } from "./FindOrder.js"
 import { readTicket } from "./ReadTicket.js"
 import { recordOutcome } from "./RecordOutcome.js"
-import { type CoveredBy, coveringClaim, unprocessedBurst } from "./UnprocessedBurst.js"
+import { type CoveredBy, coveringClaim, type Decided, unprocessedBurst } from "./UnprocessedBurst.js"
 import { MessageInProgress, storeUnavailable, TicketNotReady } from "./WorkerErrors.js"
 
 /** The ticket without the comments our own earlier attempt added after `commentId` (an agent's stay visible). */
@@ -35,21 +35,47 @@ const withoutOwnLaterComments = (ticket: Ticket, commentId: string, botAuthorId:
 /** The policy is pure and fast, but it is a pipeline step: its own span shows it in the trace. */
 const decideTraced = (input: Parameters<typeof decide>[0]) => Effect.sync(() => decide(input)).pipe(Effect.withSpan("Worker.decide"))
 
-/** Tier 0 hits of every message of the burst, each read whole (product spec §4.2: misses are not acceptable). */
-const screenEach = (comments: ReadonlyArray<TicketComment>, routing: WorkerSettings["Type"]["routing"]) => ({
-  tier0Hits: [...new Set(comments.flatMap((c) => screenTier0(c.text, routing)))] as ReadonlyArray<IntentId>,
-  handoverSignals: [...new Set(comments.flatMap((c) => screenHandover(c.text, routing)))]
-})
+/**
+ * Tier 0 hits of every message of the burst, each read whole (product spec §4.2: misses are not acceptable); the
+ * ticket's subject is read with its first message, which it belongs to.
+ */
+const screenEach = (comments: ReadonlyArray<TicketComment>, ticket: Ticket, routing: WorkerSettings["Type"]["routing"]) => {
+  const first = ticket.comments.find((c) => !c.isOperator && !c.isPrivate)?.id
+  const texts = comments.map((c) => (c.id === first && ticket.subject !== undefined ? `${ticket.subject}\n${c.text}` : c.text))
+  return {
+    tier0Hits: [...new Set(texts.flatMap((text) => screenTier0(text, routing)))] as ReadonlyArray<IntentId>,
+    handoverSignals: [...new Set(texts.flatMap((text) => screenHandover(text, routing)))]
+  }
+}
 
-/** A message an earlier decision covered: nothing to do, except for this very event delivered again. */
-const alreadyDecided = Effect.fn("Worker.alreadyDecided")(function*(envelope: EventEnvelope, ticket: Ticket, announced: TicketComment, receiveCount: number) {
+/**
+ * Marks a burst decided: its newest message's claim, then the older messages' pointers to it — so a read that lags
+ * behind (and does not show the newest message yet) still finds them decided. Written after the claim completes, a
+ * pointer never outlives a burst that crashed undecided.
+ */
+const completeBurst = (envelope: EventEnvelope, comments: ReadonlyArray<TicketComment>, fromWebhook: boolean) => {
+  const head = comments.at(-1)!
+  const messages = comments.map((c) => c.id)
+  const decided: Decided = { event_id: envelope.event_id, messages, ...(fromWebhook ? { alone: true as const } : {}) }
+  return complete(messageKey(envelope.conversation_id, head.id), decided).pipe(
+    Effect.zipRight(Effect.forEach(comments.slice(0, -1), (c) =>
+      complete(messageKey(envelope.conversation_id, c.id), { event_id: envelope.event_id, covered_by: head.id } satisfies CoveredBy), { discard: true }))
+  )
+}
+
+/**
+ * The announced message is outside the burst being decided: decided already — by this very event, delivered again
+ * (its first record stands), or by another (noted as a duplicate) — or, when nothing decided it (older than a burst
+ * too long to walk back), false.
+ */
+const decidedAlready = Effect.fn("Worker.decidedAlready")(function*(envelope: EventEnvelope, ticket: Ticket, announced: TicketComment, receiveCount: number) {
   // Without a message id the message we found may be an older one, on a lagging read: look once more.
   if (identifiedLoosely(envelope) && receiveCount < 2) return yield* new TicketNotReady({ reason: "no new customer message on the ticket yet" })
   const covering = yield* coveringClaim(envelope.conversation_id, ticket, announced)
-  const first = Option.getOrUndefined(covering) as { readonly event_id?: string } | null | undefined
-  // The same event redelivered keeps the decision recorded the first time; another event for it is noted.
-  if (first?.event_id === envelope.event_id) return
-  yield* recordOutcome(envelope, { outcome: "skipped", reason: "duplicate-message" })
+  if (Option.isNone(covering)) return false
+  const first = covering.value as { readonly event_id?: string } | null | undefined
+  if (first?.event_id !== envelope.event_id) yield* recordOutcome(envelope, { outcome: "skipped", reason: "duplicate-message" })
+  return true
 })
 
 /**
@@ -63,7 +89,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
   const settings = yield* WorkerSettings
   const botAuthorId = Option.getOrUndefined(settings.botAuthorId)
   const read = yield* readTicket(envelope, receiveCount)
-  if (read._tag === "NotFound") return yield* recordOutcome(envelope, { outcome: "skipped", reason: "ticket-not-found" })
+  if (read._tag === "NotFound") return yield* recordOutcome(envelope, { outcome: "skipped", reason: read.reason })
   const { announced, fromWebhook, ticket } = read
   if (announced === undefined) {
     const reason = envelope.message.from_operator === true ? "operator-message" : "no-customer-message"
@@ -72,28 +98,31 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
   const notCustomer = notFromCustomer(announced, botAuthorId)
   if (notCustomer !== null) return yield* recordOutcome(envelope, { outcome: "skipped", reason: notCustomer, messages: [announced.id] })
 
-  const burst = yield* unprocessedBurst(envelope.conversation_id, ticket)
-  if (!burst.comments.some((c) => c.id === announced.id)) return yield* alreadyDecided(envelope, ticket, announced, receiveCount)
+  const newest = yield* unprocessedBurst(envelope.conversation_id, ticket)
+  const inNewest = newest.comments.some((c) => c.id === announced.id)
+  if (!inNewest && (yield* decidedAlready(envelope, ticket, announced, receiveCount))) return
+  // Not decided, yet older than the newest burst reaches: decided as the newest message of its own burst.
+  const burst = inNewest ? newest : yield* unprocessedBurst(envelope.conversation_id, ticket, announced)
   const head = burst.comments.at(-1)!
   const messages = burst.comments.map((c) => c.id)
   const key = messageKey(envelope.conversation_id, head.id)
   const claimed = yield* claim(key)
   if (claimed._tag === "InProgress") return yield* new MessageInProgress({ key })
-  if (claimed._tag === "Completed") return yield* alreadyDecided(envelope, ticket, announced, receiveCount)
-  // The older messages point to this claim: decided with it, even on a read that does not show it yet.
-  yield* Effect.forEach(burst.comments.slice(0, -1), (c) =>
-    complete(messageKey(envelope.conversation_id, c.id), { event_id: envelope.event_id, covered_by: head.id } satisfies CoveredBy), { discard: true })
+  if (claimed._tag === "Completed") {
+    yield* decidedAlready(envelope, ticket, announced, receiveCount)
+    return
+  }
   // Resuming a crashed attempt: judge the burst as it was, before any comment our own first attempt added.
   const asReceived = claimed.takeover ? withoutOwnLaterComments(ticket, head.id, botAuthorId) : ticket
 
   // The screen runs first and sees every message whole: a Tier 0 hit reaches humans whatever it is bundled with.
-  const { handoverSignals, tier0Hits } = screenEach(burst.comments, settings.routing)
+  const { handoverSignals, tier0Hits } = screenEach(burst.comments, ticket, settings.routing)
   const genuine = burst.comments.filter((c) => !isAutoReply(c, ticket))
   const senderEmail = ticket.customerEmail ?? envelope.customer.email
   const skip = burstSkipReason(asReceived, { genuine: genuine.length }, senderEmail)
   if (skip !== null && tier0Hits.length === 0) {
     yield* recordOutcome(envelope, { outcome: "skipped", reason: skip, messages })
-    return yield* complete(key, { event_id: envelope.event_id, messages })
+    return yield* completeBurst(envelope, burst.comments, fromWebhook)
   }
   const decidedOn = genuine.length > 0 ? genuine : burst.comments
 
@@ -110,6 +139,8 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
     : burst.truncated
     ? "burst:too-long-to-screen"
     : null
+  // What was not read cannot be vouched for: a burst too long to walk, or a message known only by its cut payload.
+  const unscreened = burst.truncated || (fromWebhook && envelope.message.truncated)
   const mode = replyBlocked !== null && currentMode === "live" ? "route-only" : currentMode
   const now = yield* Clock.currentTimeMillis
   const channel = ticket.channelRaw === undefined ? envelope.channel : channelClass(ticket.channelRaw)
@@ -134,8 +165,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
   const policyInput = {
     classification: classified.result,
     tier0Hits,
-    // A burst too long to screen whole goes to a human: what was not read cannot be vouched for.
-    handoverSignals: burst.truncated ? [...handoverSignals, "human_requested" as const] : handoverSignals,
+    handoverSignals: unscreened ? [...handoverSignals, "human_requested" as const] : handoverSignals,
     message: { channel, attachmentOnly: text.trim() === "" && attachments > 0, ...(orderNumber === undefined ? {} : { orderNumber }) },
     ticketStatus: ticket.status,
     state: { ...state, human_replied: humanReplied, auto_replies: autoReplies },
@@ -189,11 +219,12 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
       handoverSignals,
       extraReasons: [
         ...(replyBlocked === null ? [] : [replyBlocked]),
+        ...(fromWebhook && envelope.message.truncated ? ["message:cut-in-payload"] : []),
         ...(skip === null ? [] : [`tier0-overrides-skip:${skip}`])
       ],
       configVersion: settings.routing.version
     }),
     actions: execution.actions
   })
-  yield* complete(key, { event_id: envelope.event_id, messages })
+  yield* completeBurst(envelope, burst.comments, fromWebhook)
 })

@@ -20,15 +20,29 @@ export type TicketRead =
     /** Richpanel never showed the message: the ticket was completed from the webhook's payload (route only). */
     readonly fromWebhook: boolean
   }
-  /** Richpanel does not know the ticket, and the payload carried no message to decide on. */
-  | { readonly _tag: "NotFound" }
+  /** Richpanel does not know the ticket (or will not let us read it), and the payload carried no message to decide on. */
+  | { readonly _tag: "NotFound"; readonly reason: "ticket-not-found" | "ticket-unreadable" }
 
-type Attempt = { readonly ticket: Ticket; readonly announced: TicketComment | "missing" | undefined } | undefined
+/** One read of the ticket, judged against the message the webhook announced. */
+type Attempt =
+  | { readonly _tag: "Shown"; readonly ticket: Ticket; readonly announced: TicketComment | undefined }
+  /** The ticket, without the announced message (a replica behind the webhook). */
+  | { readonly _tag: "Missing"; readonly ticket: Ticket }
+  /** 404: Richpanel does not know the ticket (yet). */
+  | { readonly _tag: "Unknown" }
+  /** An answer the client cannot read (a proxy's error page, a changed shape). */
+  | { readonly _tag: "Unreadable"; readonly reason: string }
 
 const attempt = (envelope: EventEnvelope) =>
   Effect.flatMap(Richpanel, (richpanel) => Downstreams.richpanel(richpanel.loadTicket(envelope))).pipe(
-    Effect.map((ticket): Attempt => ({ ticket, announced: findAnnounced(ticket, envelope) })),
-    Effect.catchTag("RichpanelNotFound", () => Effect.succeed<Attempt>(undefined))
+    Effect.map((ticket): Attempt => {
+      const announced = findAnnounced(ticket, envelope)
+      return announced === "missing" ? { _tag: "Missing", ticket } : { _tag: "Shown", ticket, announced }
+    }),
+    Effect.catchTags({
+      RichpanelNotFound: () => Effect.succeed<Attempt>({ _tag: "Unknown" }),
+      RichpanelInvalid: (error) => Effect.succeed<Attempt>({ _tag: "Unreadable", reason: error.reason })
+    })
   )
 
 const read = (ticket: Ticket, announced: TicketComment | undefined, fromWebhook: boolean): TicketRead => ({
@@ -38,43 +52,48 @@ const read = (ticket: Ticket, announced: TicketComment | undefined, fromWebhook:
   fromWebhook
 })
 
-/** What the webhook carried, as a comment added to what Richpanel showed (if anything). */
+/**
+ * What the webhook carried, as a comment added to what Richpanel showed (if anything). The read predates the
+ * message, so its status does too: a customer writing reopens a closed ticket, and the payload's status (or open) holds.
+ */
 const fromPayload = (envelope: EventEnvelope, shown: Ticket | undefined): TicketRead => {
   const rebuilt = ticketFromEnvelope(envelope)
-  const ticket = shown === undefined ? rebuilt : { ...shown, comments: [...shown.comments, ...rebuilt.comments] }
+  const ticket = shown === undefined ? rebuilt : { ...shown, status: rebuilt.status, comments: [...shown.comments, ...rebuilt.comments] }
   return read(ticket, rebuilt.comments[0], true)
 }
 
 const carriesMessage = (envelope: EventEnvelope) => envelope.message.id !== undefined || envelope.message.text.trim() !== ""
 
+const why = (found: Attempt): string => {
+  switch (found._tag) {
+    case "Unknown":
+      return "Richpanel does not know the ticket yet"
+    case "Unreadable":
+      return `Richpanel's answer could not be read (${found.reason.slice(0, 120)})`
+    default:
+      return "the ticket does not show the message yet"
+  }
+}
+
 /**
  * The ticket behind an event, as Richpanel has it now (the webhook may carry only an id), and the comment the
- * webhook announced on it. A read that does not show that comment yet (replica lag, or a 404 for a new ticket) is
- * never decided on: the worker reads again in a moment, then lets the message come back from the queue in seconds
- * (`TicketNotReady`); after `TICKET_READ_RECEIVES` receives it decides on what the webhook carried, route only.
- * A ticket Richpanel returns but we cannot read is decided on the webhook at once, route only as well.
+ * webhook announced on it. A read that does not show that comment (replica lag, a 404 for a new ticket, an answer
+ * we cannot read) is never decided on: the worker reads again in a moment, then lets the message come back from
+ * the queue in seconds (`TicketNotReady`); after `TICKET_READ_RECEIVES` receives it decides on what the webhook
+ * carried, route only (`fromWebhook`).
  */
 export const readTicket = Effect.fn("Worker.loadTicket")(function*(envelope: EventEnvelope, receiveCount: number) {
-  const first = yield* attempt(envelope).pipe(
-    Effect.catchTag("RichpanelInvalid", (error) =>
-      Effect.logWarning("ticket unreadable; deciding on the webhook payload (route only)", error.reason).pipe(
-        Effect.as(fromPayload(envelope, undefined))
-      ))
-  )
-  if (first !== undefined && "_tag" in first) return first
-  const shown = (found: Attempt) => found !== undefined && found.announced !== "missing"
-  const ready = (found: Attempt) =>
-    shown(found) && !mayPredateAnnounced(envelope, found!.announced as TicketComment | undefined)
-  const second = ready(first) ? first : yield* Effect.zipRight(Effect.sleep(REREAD_AFTER), attempt(envelope)).pipe(
-    Effect.catchTag("RichpanelInvalid", () => Effect.succeed<Attempt>(first))
-  )
-  const patient = receiveCount < TICKET_READ_RECEIVES
-  if (second !== undefined && second.announced !== "missing" && (ready(second) || !patient)) {
-    return read(second.ticket, second.announced, false)
+  const ready = (found: Attempt) => found._tag === "Shown" && !mayPredateAnnounced(envelope, found.announced)
+  const first = yield* attempt(envelope)
+  const found = ready(first) ? first : yield* Effect.zipRight(Effect.sleep(REREAD_AFTER), attempt(envelope))
+  if (found._tag === "Shown" && ready(found)) return read(found.ticket, found.announced, false)
+  if (receiveCount < TICKET_READ_RECEIVES) return yield* new TicketNotReady({ reason: why(found) })
+  // Out of patience. An id-only payload names no message: the newest one shown is all there is to decide on.
+  if (found._tag === "Shown") return read(found.ticket, found.announced, false)
+  if (!carriesMessage(envelope)) {
+    const reason = found._tag === "Unreadable" ? "ticket-unreadable" : "ticket-not-found"
+    return { _tag: "NotFound", reason } satisfies TicketRead as TicketRead
   }
-  const what = second === undefined ? "Richpanel does not know the ticket yet" : "the ticket does not show the message yet"
-  if (patient) return yield* new TicketNotReady({ reason: what })
-  if (!carriesMessage(envelope)) return { _tag: "NotFound" } satisfies TicketRead as TicketRead
-  yield* Effect.logWarning(`${what} after ${receiveCount} tries; deciding on the webhook payload (route only)`)
-  return fromPayload(envelope, second?.ticket)
+  yield* Effect.logWarning(`${why(found)} after ${receiveCount} tries; deciding on the webhook payload (route only)`)
+  return fromPayload(envelope, found._tag === "Missing" ? found.ticket : undefined)
 })

@@ -1,7 +1,8 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { isCustomerComment } from "../../domain/SkipRules.js"
-import type { IdempotencyRecord } from "../../services/IdempotencyStore.js"
+import { IDEMPOTENCY_TTL_SECONDS, type IdempotencyRecord } from "../../services/IdempotencyStore.js"
 import type { Ticket, TicketComment } from "../../services/Richpanel.js"
 import { lookup, messageKey } from "./Claims.js"
 
@@ -9,7 +10,13 @@ import { lookup, messageKey } from "./Claims.js"
  * A burst longer than this is not walked further back (a ticket with a long history from before the middleware was
  * switched on): the decision says so and goes to a human.
  */
-export const MAX_BURST = 50
+export const MAX_BURST = 500
+
+/**
+ * Messages older than this are history, never part of a burst: their claims may have expired (they live
+ * `IDEMPOTENCY_TTL_SECONDS`), and a month-old message must not be decided (or answered) again when a ticket reopens.
+ */
+export const BURST_HISTORY_MS = (IDEMPOTENCY_TTL_SECONDS - 24 * 60 * 60) * 1000
 
 export interface Burst {
   /** Customer messages not yet decided, oldest first, ending with the ticket's newest customer message. */
@@ -26,40 +33,62 @@ export interface CoveredBy {
   readonly covered_by: string
 }
 
+/**
+ * What a decided burst stores on its newest message. `alone`: decided on the webhook's payload (Richpanel never
+ * showed the message), so nothing older was seen — older messages are not decided by it.
+ */
+export interface Decided {
+  readonly event_id: string
+  readonly messages: ReadonlyArray<string>
+  readonly alone?: true
+}
+
+const field = <K extends string>(data: unknown, key: K): unknown =>
+  typeof data === "object" && data !== null ? (data as Record<K, unknown>)[key] : undefined
+
 const coveredBy = (data: unknown): string | undefined => {
-  const pointer = (data as Partial<CoveredBy> | null | undefined)?.covered_by
+  const pointer = field(data, "covered_by")
   return typeof pointer === "string" ? pointer : undefined
 }
 
 /**
- * A message is decided when its claim is completed — directly (it was the newest of its burst), or through the
- * newest message of its burst, whose completed claim it points to. The pointer is written when that burst is
- * claimed, so a read that lags behind (and does not show the newest message yet) still finds its older messages
- * decided, and a crash before the burst is decided leaves them undecided with it.
+ * `decided`: the message and everything before it are decided (its burst's newest message, or an older message
+ * pointing to that one's completed claim — so a read that does not show the newest message yet still finds its
+ * older ones decided). `alone`: decided on its own, blind to anything older. `undecided`: nobody decided it.
  */
-const isDecided = (conversationId: string, record: Option.Option<IdempotencyRecord>) =>
+const decision = (conversationId: string, record: Option.Option<IdempotencyRecord>) =>
   Effect.gen(function*() {
-    if (Option.isNone(record) || record.value.status !== "COMPLETED") return false
+    if (Option.isNone(record) || record.value.status !== "COMPLETED") return "undecided" as const
+    if (field(record.value.data, "alone") === true) return "alone" as const
     const head = coveredBy(record.value.data)
-    if (head === undefined) return true
+    if (head === undefined) return "decided" as const
     const headRecord = yield* lookup(messageKey(conversationId, head))
-    return Option.isSome(headRecord) && headRecord.value.status === "COMPLETED" && coveredBy(headRecord.value.data) === undefined
+    const headDecided = Option.isSome(headRecord) && headRecord.value.status === "COMPLETED" && coveredBy(headRecord.value.data) === undefined
+    return headDecided ? "decided" as const : "undecided" as const
   })
+
+const writtenAt = (comment: TicketComment): number =>
+  comment.createdAt === undefined ? Number.NaN : Date.parse(comment.createdAt)
 
 /**
  * The burst an event decides on. A customer message is decided once the newest message of its burst carries a
- * completed claim (`messageKey`), so walking back from the ticket's newest customer message to the first completed
- * claim finds every message nobody has decided yet — whatever order their webhooks arrived in, and whether or not
- * their webhooks arrived at all.
+ * completed claim (`messageKey`), so walking back from the ticket's newest customer message (or from `until`) to the
+ * first completed claim finds every message nobody has decided yet — whatever order their webhooks arrived in, and
+ * whether or not their webhooks arrived at all.
  */
-export const unprocessedBurst = Effect.fn("Worker.burst")(function*(conversationId: string, ticket: Ticket) {
+export const unprocessedBurst = Effect.fn("Worker.burst")(function*(conversationId: string, ticket: Ticket, until?: TicketComment) {
   const customer = ticket.comments.filter(isCustomerComment)
+  const end = until === undefined ? customer.length - 1 : customer.findIndex((c) => c.id === until.id)
+  const history = (yield* Clock.currentTimeMillis) - BURST_HISTORY_MS
   const comments: Array<TicketComment> = []
   const interrupted: Array<string> = []
-  for (let index = customer.length - 1; index >= 0; index--) {
+  for (let index = end; index >= 0; index--) {
     const comment = customer[index]!
+    if (comments.length > 0 && writtenAt(comment) < history) break
     const record = yield* lookup(messageKey(conversationId, comment.id))
-    if (yield* isDecided(conversationId, record)) break
+    const decided = yield* decision(conversationId, record)
+    if (decided === "decided") break
+    if (decided === "alone") continue
     if (comments.length === MAX_BURST) return { comments, truncated: true, interrupted } satisfies Burst
     if (Option.isSome(record) && comments.length > 0) interrupted.push(comment.id)
     comments.unshift(comment)
@@ -76,7 +105,11 @@ export const coveringClaim = Effect.fn("Worker.coveringClaim")(function*(convers
   const from = customer.findIndex((c) => c.id === comment.id)
   for (const later of customer.slice(Math.max(0, from), Math.max(0, from) + MAX_BURST)) {
     const record = yield* lookup(messageKey(conversationId, later.id))
-    if (Option.isSome(record) && (yield* isDecided(conversationId, record))) return Option.some(record.value.data)
+    const decided = yield* decision(conversationId, record)
+    // A message decided alone covers only itself.
+    if (Option.isSome(record) && (decided === "decided" || (decided === "alone" && later.id === comment.id))) {
+      return Option.some(record.value.data)
+    }
   }
   return Option.none<unknown>()
 })

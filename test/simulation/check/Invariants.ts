@@ -35,8 +35,10 @@ export interface Verdict {
   readonly checks: number
   /**
    * Messages I1 cannot vouch for: announced only by id-only webhooks (the payload names the ticket, not the message)
-   * on a read that lagged behind them, with no later message of the conversation to fold them in. The worker cannot
-   * tell which message such a webhook was for; a reconciling sweep of Richpanel is what catches these.
+   * on a read that lagged behind them, with no later message of the conversation to fold them in; or whose own
+   * webhook was lost while every later one was decided on its payload alone (Richpanel never let the ticket be read);
+   * or decided twice because its payload had no message id and the first decision had to be made without the ticket.
+   * The worker cannot tell which message such a webhook was for; a reconciling sweep of Richpanel is what catches these.
    */
   readonly unidentifiable: number
 }
@@ -48,7 +50,13 @@ interface Decision {
   readonly tags?: ReadonlyArray<string>
 }
 
-const covered = (record: EventRecord): ReadonlyArray<string> => record.messages ?? []
+/**
+ * The comment ids a record covers. A message decided on a payload without a message id is known by its event id:
+ * mapped back to the comment whose webhook it was.
+ */
+let eventComments: ReadonlyMap<string, { readonly commentId?: string }> = new Map()
+const covered = (record: EventRecord): ReadonlyArray<string> =>
+  (record.messages ?? []).map((id) => eventComments.get(id)?.commentId ?? id)
 const decisionOf = (record: EventRecord): Decision => (record.decision ?? {}) as Decision
 
 /** The authoritative mode at `at` (deployment mode, then kill-switch changes). */
@@ -67,6 +75,7 @@ const tier0Team = (intent: string): string =>
 
 export const checkTrace = (trace: Trace): Verdict => {
   const { world, records } = trace
+  eventComments = trace.acknowledged
   const violations: Array<Violation> = []
   let checks = 0
   const fail = (invariant: InvariantId, detail: string) => violations.push({ invariant, detail })
@@ -123,22 +132,37 @@ export const checkTrace = (trace: Trace): Verdict => {
       continue
     }
     const label = `${conversationOf.get(comment.id)}/${comment.id} (${comment.truth?.label ?? "?"})`
-    if (announced.has(comment.id)) {
-      const conversation = conversationOf.get(comment.id)!
-      const laterAnnounced = world.commentsOf(conversation, ["customer"]).some((c) => c.createdAt > comment.createdAt && announced.has(c.id))
-      if (covering.length === 0 && !named.has(comment.id) && !laterAnnounced) unidentifiable++
-      else check(covering.length > 0, "I1", () => `customer message ${label} was acknowledged but never processed, folded or skipped`)
+    // A message is owed a decision when its own webhook was acknowledged, or when a later message of its
+    // conversation was (that message's burst reaches back to it) — dropped webhooks included.
+    const conversation = conversationOf.get(comment.id)!
+    const later = world.commentsOf(conversation, ["customer"]).filter((c) => c.createdAt > comment.createdAt && announced.has(c.id))
+    const laterAnnounced = later.length > 0
+    // A later message decided on its webhook alone (Richpanel never showed the ticket) cannot have seen this one.
+    const laterBlind = laterAnnounced && later.every((c) =>
+      records.some((r) => covered(r).includes(c.id) && ((decisionOf(r) as { reasons?: ReadonlyArray<string> }).reasons ?? []).includes("ticket:unreadable-used-webhook")))
+    const owed = announced.has(comment.id) || laterAnnounced
+    if (owed) {
+      if (covering.length === 0 && !announced.has(comment.id) && laterBlind) unidentifiable++
+      else if (covering.length === 0 && !named.has(comment.id) && !laterAnnounced) unidentifiable++
+      else check(covering.length > 0, "I1", () => `customer message ${label} was ${announced.has(comment.id) ? "acknowledged" : "followed by an acknowledged message"} but never processed, folded or skipped`)
     }
-    check(processing.length <= 1, "I1", () => `customer message ${label} was processed ${processing.length} times: ${processing.map((r) => r.event_id).join(", ")}`)
+    // A payload without a message id, on a ticket Richpanel would not let us read, is decided under its event id:
+    // when the ticket is readable again the message is not recognised as decided (a known limit, counted apart).
+    const blindUnderEventId = processing.filter((r) =>
+      (r.messages ?? []).includes(r.event_id) && ((decisionOf(r) as { reasons?: ReadonlyArray<string> }).reasons ?? []).includes("ticket:unreadable-used-webhook"))
+    if (processing.length === 2 && blindUnderEventId.length === 1) unidentifiable++
+    else check(processing.length <= 1, "I1", () => `customer message ${label} was processed ${processing.length} times: ${processing.map((r) => r.event_id).join(", ")}`)
     for (const skip of skipping) {
       check(skipIsTrue(skip.reason, comment), "I1", () => `customer message ${label} was skipped as "${skip.reason}", which is not true of it`)
     }
     // DESIGN §4.9: an automatic reply alone never triggers a decision (it would answer a mail system).
     if (comment.truth?.kind === "auto-reply") {
-      const alone = processing.filter((r) => covered(r).every((id) => commentById.get(id)?.truth?.kind === "auto-reply"))
+      // …unless it carries a Tier 0 signal (in its subject, say): that reaches humans whatever it is.
+      const alone = processing.filter((r) =>
+        covered(r).every((id) => commentById.get(id)?.truth?.kind === "auto-reply" && commentById.get(id)?.truth?.tier0 === undefined))
       check(alone.length === 0, "I1", () => `automatic reply ${label} was decided on as a customer message (${alone.map((r) => r.outcome).join(", ")})`)
     }
-    if (comment.truth?.tier0 !== undefined && (announced.has(comment.id) || covering.length > 0)) {
+    if (comment.truth?.tier0 !== undefined && (owed || covering.length > 0)) {
       const intent = comment.truth.tier0
       const route = `route-${tier0Team(intent)}`
       // One route tag per decision (spec §3): a burst holding two different Tier 0 threats goes to the team of the
@@ -178,7 +202,14 @@ export const checkTrace = (trace: Trace): Verdict => {
       check(!leaks || order.ownerId === customer, "I4", () => `a reply on ${reply.ticketId} (customer ${customer}) disclosed order ${order.name} of ${order.ownerId}`)
     }
   }
-  for (const [key, count] of perHead) check(count <= 1, "I2", () => `${count} replies answered customer message ${key}`)
+  for (const [key, count] of perHead) check(count <= 1, "I2", () => `${count} replies answered the burst of ${key}`)
+  // Per customer message: a message folded into two answered bursts would be answered twice.
+  const answeredBy = new Map<string, number>()
+  for (const reply of replies) {
+    const run = processed.find((r) => r.conversation_id === reply.ticketId && covered(r).at(-1) === reply.replyHead)
+    for (const id of covered(run ?? ({} as EventRecord))) answeredBy.set(id, (answeredBy.get(id) ?? 0) + 1)
+  }
+  for (const [id, count] of answeredBy) check(count <= 1, "I2", () => `customer message ${conversationOf.get(id)}/${id} was answered by ${count} replies`)
 
   // ---- I5: modes and the kill switch ------------------------------------------------------------------------
   for (const call of world.calls.filter((c) => isWrite(c.method))) {
@@ -192,12 +223,12 @@ export const checkTrace = (trace: Trace): Verdict => {
 
   // ---- I7: ingress answers -------------------------------------------------------------------------------
   for (const attempt of world.webhooks) {
+    const storeDown = world.script.faults.some((f) => (f.target === "queue" || f.target === "store") && attempt.at - world.startMs >= f.from && attempt.at - world.startMs < f.to)
     if (attempt.expect !== undefined) {
       const klass = typeof attempt.status === "number" ? `${Math.floor(attempt.status / 100)}xx` : attempt.status
-      check(klass === attempt.expect, "I7", () => `webhook "${attempt.label}" got ${attempt.status}, expected ${attempt.expect}`)
+      check(klass === attempt.expect || (attempt.status === 503 && storeDown), "I7", () => `webhook "${attempt.label}" got ${attempt.status}, expected ${attempt.expect}`)
       continue
     }
-    const storeDown = world.script.faults.some((f) => (f.target === "queue" || f.target === "store") && attempt.at - world.startMs >= f.from && attempt.at - world.startMs < f.to)
     const crashed = world.crashes.some((c) => c.process === "ingress" && c.at <= attempt.at + 6_000 && c.at >= attempt.at)
     const ok = attempt.status === 200 || (attempt.status === 503 && storeDown) || (attempt.status === "no-response" && crashed)
     check(ok, "I7", () => `webhook for ${attempt.conversation}/${attempt.commentId ?? "-"} (${attempt.label}) got ${attempt.status}`)

@@ -87,6 +87,8 @@ const DISGUISES: ReadonlyArray<readonly [string, (keyword: string) => string]> =
   ["soft-hyphen", (k) => insertInside(k, "\u00ad")],
   ["numeric-entity", (k) => insertInside(k, "&#8203;")],
   ["cyrillic", (k) => k.replace(/a/g, "\u0430").replace(/o/g, "\u043e").replace(/c/g, "\u0441").replace(/e/g, "\u0435")],
+  // What a Russian keyboard types for k, t, m, n as well.
+  ["cyrillic-keyboard", (k) => k.replace(/k/g, "\u043a").replace(/t/g, "\u0442").replace(/m/g, "\u043c").replace(/c/g, "\u0441")],
   ["spaced", (k) => k.split("").filter((ch) => ch !== " ").join(" ")]
 ]
 
@@ -136,3 +138,14 @@ export const strangerClaiming = (orderName: string, ownerEmail: string): Written
 
 export const agentReply = (rng: Rng): string =>
   rng.pick(["Thanks for your patience, I am looking into this now.", "Hi, I have checked your order and will update you shortly."])
+
+/** Subjects of the e-mail that opened a ticket; some carry a threat the body does not repeat. */
+export const SUBJECTS: ReadonlyArray<{ readonly subject: string; readonly tier0?: IntentId }> = [
+  { subject: "Question about my order" },
+  { subject: "Help please" },
+  { subject: "Filing a chargeback with my bank today", tier0: "chargeback_dispute" },
+  { subject: "My lawyer will be in touch", tier0: "legal_threat" }
+]
+
+/** Text with characters SQS refuses in a message body (a mail client's noncharacters). */
+export const noncharacters = (): Written => genuine("noncharacters", "I want a refund for my order\uffff\ufffe please")

@@ -25,7 +25,7 @@ const SECOND = 1_000
 const MINUTE = 60 * SECOND
 
 const webhookPlan = (rng: Rng): WebhookPlan => {
-  const shape = rng.weighted<WebhookPlan["shape"]>([[70, "flat"], [20, "ticket"], [10, "id-only"]])
+  const shape = rng.weighted<WebhookPlan["shape"]>([[65, "flat"], [20, "ticket"], [8, "id-only"], [7, "flat-no-id"]])
   const first = rng.int(200, 3_000)
   const deliveries = rng.weighted<ReadonlyArray<number>>([
     [82, [first]],
@@ -91,23 +91,27 @@ const conversationPlan = (
   const channel = rng.weighted([[80, "email"], [10, "livechat"], [5, "instagram_message"], [5, "email_from_widget"]])
   const id = `conv-${index}`
   const linked = own.length > 0 && rng.chance(0.3) ? own[0]!.id : undefined
+  const subject = channel.startsWith("email") && rng.chance(0.15) ? rng.pick(Catalogue.SUBJECTS) : undefined
   const conversation: SimConversation = {
     id,
     customerId: customer.id,
     profile,
     channel,
-    ...(linked === undefined ? {} : { linkedOrderId: linked })
+    ...(linked === undefined ? {} : { linkedOrderId: linked }),
+    ...(subject === undefined ? {} : { subject: subject.subject })
   }
 
   const actions: Array<Action> = []
   let at = rng.int(0, 8 * MINUTE)
   const say = (written: Catalogue.Written, attachments = 0) => {
+    // A threat in the subject is part of the ticket's first message.
+    const first = actions.length === 0 && subject?.tier0 !== undefined && written.truth.tier0 === undefined
     actions.push({
       at,
       kind: "customer",
       conversation: id,
       text: written.text,
-      truth: written.truth,
+      truth: first ? { ...written.truth, tier0: subject!.tier0!, label: `${written.truth.label}+subject-${subject!.tier0}` } : written.truth,
       webhook: webhookPlan(rng),
       ...(attachments > 0 ? { attachments } : {})
     })
@@ -125,7 +129,8 @@ const conversationPlan = (
       [18, () => Catalogue.orderQuestionNoNumber(rng)],
       [32, () => Catalogue.ordinary(rng)],
       [14, () => Catalogue.tier0(rng)],
-      [6, () => Catalogue.autoReply(rng)]
+      [6, () => Catalogue.autoReply(rng)],
+      [1, () => Catalogue.noncharacters()]
     ])(), rng.chance(0.05) ? rng.int(1, 3) : 0)
   }
 
@@ -165,6 +170,7 @@ const faultWindows = (rng: Rng, busy: ReadonlyArray<number>): ReadonlyArray<Faul
     windows.push({ target, kind, from, to: from + rng.int(5 * SECOND, maxMs), rate: rng.int(rate[0], rate[1]) / 100 })
   }
   if (rng.chance(0.3)) window("richpanel", "error", 10 * MINUTE, [20, 100])
+  if (rng.chance(0.08)) window("richpanel", "invalid", 3 * MINUTE, [20, 100])
   if (rng.chance(0.2)) window("richpanel", "429", 3 * MINUTE, [10, 60])
   if (rng.chance(0.15)) window("richpanel", "timeout", 3 * MINUTE, [10, 50])
   if (rng.chance(0.2)) window("richpanel", "lost", 5 * MINUTE, [20, 80])
@@ -179,7 +185,10 @@ const richpanelProfile = (rng: Rng): RichpanelProfile => ({
   ...calmRichpanel,
   retryAfterShare: rng.pick([0, 0.5, 1]),
   replyLatencyMs: rng.chance(0.3) ? [2_000, 25_000] : calmRichpanel.replyLatencyMs,
-  ...(rng.chance(0.3) ? { staleReadShare: rng.int(10, 50) / 100, staleLagMs: [500, rng.int(2_000, 25_000)] as const } : {}),
+  // Mostly seconds of lag; sometimes minutes, longer than the worker waits (it then decides on the webhook).
+  ...(rng.chance(0.3)
+    ? { staleReadShare: rng.int(10, 50) / 100, staleLagMs: [500, rng.chance(0.25) ? rng.int(40_000, 120_000) : rng.int(2_000, 25_000)] as const }
+    : {}),
   otherIntegrationsPer30s: rng.chance(0.25) ? rng.int(5, 30) : 0
 })
 

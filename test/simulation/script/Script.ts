@@ -41,6 +41,8 @@ export interface SimConversation {
   readonly channel: string
   /** Store id of the order Richpanel links to the conversation, if any. */
   readonly linkedOrderId?: string
+  /** The e-mail subject of the ticket (it belongs to its first message). */
+  readonly subject?: string
 }
 
 /** What the script knows about a customer message, whatever the middleware makes of it. */
@@ -54,7 +56,8 @@ export interface MessageTruth {
 }
 
 export interface WebhookPlan {
-  readonly shape: "flat" | "ticket" | "id-only"
+  /** `flat-no-id`: a flat body without `message_id` (the message is known by its words only). */
+  readonly shape: "flat" | "flat-no-id" | "ticket" | "id-only"
   /** Delay (ms after the comment exists) of each delivery: none = dropped, two = delivered twice. */
   readonly deliveries: ReadonlyArray<number>
 }
@@ -98,8 +101,9 @@ export interface FaultWindow {
   /**
    * `error`: 5xx / unavailable, nothing applied. `timeout`: no answer for 10 s (the client's timeout), nothing
    * applied. `lost`: a write is applied, then the answer is lost. `429`: Richpanel says too many requests.
+   * `invalid`: a ticket read answers a body the client cannot read (Richpanel only; reads only).
    */
-  readonly kind: "error" | "timeout" | "lost" | "429"
+  readonly kind: "error" | "timeout" | "lost" | "429" | "invalid"
   /** Share of calls in the window that fail. */
   readonly rate: number
 }

@@ -11,6 +11,7 @@ import type { RateLimiter } from "../../../src/services/RateLimiter.js"
 import {
   Richpanel,
   type RichpanelError,
+  RichpanelInvalid,
   RichpanelNotFound,
   RichpanelRateLimited,
   RichpanelTransient
@@ -69,6 +70,10 @@ export const simRichpanel = (world: World, process: string, hook: Hook) => {
       if (fault?.kind === "error") {
         record.outcome = "error"
         return yield* new RichpanelTransient({ reason: "HTTP 503", status: 503 })
+      }
+      if (fault?.kind === "invalid" && method === "loadTicket") {
+        record.outcome = "error"
+        return yield* new RichpanelInvalid({ reason: "response body is not JSON", status: 200 })
       }
       const result = apply(now)
       if (result === NOT_FOUND) {

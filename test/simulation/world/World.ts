@@ -26,6 +26,8 @@ export interface SimTicket {
   readonly conversation: SimConversation
   readonly createdAt: number
   status: "OPEN" | "CLOSED"
+  /** Every status change, so a lagging read shows the status as it was. */
+  readonly statusLog: Array<{ readonly at: number; readonly status: "OPEN" | "CLOSED" }>
   readonly tags: Set<string>
   readonly comments: Array<SimComment>
   /** When agents closed it. */
@@ -95,7 +97,15 @@ export class World {
   ticket(id: string): SimTicket {
     let ticket = this.tickets.get(id)
     if (ticket === undefined) {
-      ticket = { conversation: this.conversation(id), createdAt: Number.POSITIVE_INFINITY, status: "OPEN", tags: new Set(), comments: [], closedAt: [] }
+      ticket = {
+        conversation: this.conversation(id),
+        createdAt: Number.POSITIVE_INFINITY,
+        status: "OPEN",
+        statusLog: [],
+        tags: new Set(),
+        comments: [],
+        closedAt: []
+      }
       this.tickets.set(id, ticket)
     }
     return ticket
@@ -107,8 +117,14 @@ export class World {
     if (ticket.comments.length === 0) (ticket as { createdAt: number }).createdAt = fields.createdAt
     ticket.comments.push(comment)
     // A customer writing into a closed ticket reopens it, as Richpanel does.
-    if (fields.role === "customer") ticket.status = "OPEN"
+    if (fields.role === "customer") this.setStatus(ticket, "OPEN", fields.createdAt)
     return comment
+  }
+
+  setStatus(ticket: SimTicket, status: "OPEN" | "CLOSED", at: number) {
+    ticket.status = status
+    ticket.statusLog.push({ at, status })
+    if (status === "CLOSED") ticket.closedAt.push(at)
   }
 
   /** The failing share of `target` at `now`, if a fault window covers it. */
@@ -152,7 +168,8 @@ export class World {
     const conversation = ticket.conversation
     return {
       id: conversation.id,
-      status: ticket.status,
+      status: ticket.statusLog.filter((change) => change.at <= asOf).at(-1)?.status ?? "OPEN",
+      ...(conversation.subject === undefined ? {} : { subject: conversation.subject }),
       channelRaw: conversation.channel,
       ...(conversation.profile.email === undefined ? {} : { customerEmail: conversation.profile.email }),
       ...(conversation.profile.phone === undefined ? {} : { customerPhone: conversation.profile.phone }),
