@@ -46,6 +46,8 @@ export const EventEnvelope = Schema.Struct({
     tags: Schema.Array(Schema.String),
     assignee_id: Schema.optional(Schema.String),
     status: Schema.optional(Schema.String),
+    /** The ticket's e-mail subject, when the payload carried it (bounded: `MAX_SUBJECT_CHARS`). */
+    subject: Schema.optional(Schema.String),
     /** A ticket payload whose newest comment is an operator's (the webhook fired on an agent's message). */
     last_comment_from_operator: Schema.optional(Schema.Boolean)
   }),

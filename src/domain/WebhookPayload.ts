@@ -94,6 +94,7 @@ const ticketFields = {
   id: opt(Id),
   conversation_no: opt(ConversationNo),
   status: opt(Text),
+  subject: opt(Text),
   via: opt(Via),
   comments: opt(Schema.Array(Comment).annotations(container("must be an array"))),
   customer_profile: opt(
@@ -117,6 +118,8 @@ export const FlatPayload = Schema.Struct({
   id: opt(Id),
   message_id: opt(Id),
   text: opt(Text),
+  /** The e-mail subject: screened for Tier 0 with the message when the worker cannot read the ticket. */
+  subject: opt(Text),
   channel: opt(Text),
   customer_email: opt(Text),
   customer_phone: opt(Text),

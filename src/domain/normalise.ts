@@ -31,6 +31,8 @@ export const MAX_EMAIL_CHARS = 320
 export const MAX_PHONE_CHARS = 64
 /** Channel names, timestamps, statuses: short identifiers; a longer value is not one, and is dropped. */
 export const MAX_FIELD_CHARS = 64
+/** An e-mail subject line (RFC 5322 allows 998 characters per line); a longer one is cut, it is text. */
+export const MAX_SUBJECT_CHARS = 998
 
 /** Product spec §6. A Map, not an object literal, so `constructor` or `__proto__` never match. */
 const CHANNELS = new Map<string, ChannelClass>([
@@ -73,6 +75,7 @@ interface Draft {
   readonly tags: ReadonlyArray<string>
   readonly assignee_id: string | undefined
   readonly status: string | undefined
+  readonly subject: string | undefined
   readonly last_comment_from_operator: true | undefined
 }
 
@@ -95,6 +98,7 @@ const fromFlat = (flat: FlatPayload): Draft => ({
   tags: flat.tags ?? [],
   assignee_id: undefined,
   status: undefined,
+  subject: flat.subject,
   last_comment_from_operator: undefined
 })
 
@@ -124,6 +128,7 @@ const fromTicket = (ticket: TicketPayload): Draft => {
     tags: ticket.tags ?? [],
     assignee_id: ticket.assignee_id,
     status: ticket.status,
+    subject: ticket.subject,
     last_comment_from_operator: operatorFlag(ticket.comments?.at(-1) ?? {}) === true ? true : undefined
   }
 }
@@ -178,6 +183,7 @@ export const normalise = (payload: DecodedPayload, receivedAt: string): EventEnv
       tags: boundedTags(draft.tags),
       assignee_id: draft.assignee_id,
       status: atMost(nonEmpty(draft.status), MAX_FIELD_CHARS),
+      subject: nonEmpty(draft.subject)?.slice(0, MAX_SUBJECT_CHARS),
       last_comment_from_operator: draft.last_comment_from_operator
     }),
     meta: { attempt: 0, source: "richpanel_http_target", payload_shape: payload.shape }

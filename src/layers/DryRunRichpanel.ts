@@ -25,6 +25,7 @@ export const ticketFromEnvelope = (envelope: EventEnvelope): Ticket => {
     id: envelope.conversation_id,
     ...(envelope.conversation_no === undefined ? {} : { conversationNo: envelope.conversation_no }),
     status: envelope.richpanel.status?.toUpperCase() ?? "OPEN",
+    ...(envelope.richpanel.subject === undefined ? {} : { subject: envelope.richpanel.subject }),
     ...(envelope.channel_raw === undefined ? {} : { channelRaw: envelope.channel_raw }),
     ...(envelope.customer.email === undefined ? {} : { customerEmail: envelope.customer.email }),
     ...(envelope.customer.phone === undefined ? {} : { customerPhone: envelope.customer.phone }),

@@ -179,7 +179,7 @@ describe("redaction over a full local run", () => {
 
       // The PII did reach both paths (and was redacted there): the test is not vacuous.
       expect(lines.some((l) => l.includes("waiting for richpanel") && l.includes("[EMAIL]"))).toBe(true)
-      expect(lines.some((l) => l.includes("ticket unreadable") && l.includes("[CARD]"))).toBe(true)
+      expect(lines.some((l) => l.includes("deciding on the webhook payload") && l.includes("[CARD]"))).toBe(true)
       expect(spans.some((s) => s.events.some((e) => e.name.includes("[EMAIL]")))).toBe(true)
       expect(spans.some((s) => Object.keys(s.attributes).some((k) => k.endsWith("x-webhook-token")))).toBe(true)
 

@@ -386,6 +386,7 @@ const payloadFor = (world: World, conversation: string, comment: SimComment, sha
       return {
         conversation_id: conversation,
         ...(shape === "flat" ? { message_id: comment.id } : {}),
+        ...(world.conversation(conversation).subject === undefined ? {} : { subject: world.conversation(conversation).subject }),
         text: comment.text,
         channel,
         ...(profile.email === undefined ? {} : { customer_email: profile.email }),

@@ -7,6 +7,11 @@ export const WORKER_LEASE_MS = 120_000
 
 /** One customer message (conversation + latest customer comment): processed once, whatever delivered it. */
 export const messageKey = (conversationId: string, commentId: string) => `msg#${conversationId}#${commentId}`
+/**
+ * An event whose payload named no message id is pinned to the message it claimed: its next delivery may find the
+ * ticket moved on (a newer newest message) and must resume that one, not decide another under the same event id.
+ */
+export const eventKey = (eventId: string) => `evt#${eventId}`
 /** The public reply to one customer message: claimed before sending, so there is never a second one. */
 export const replyKey = (conversationId: string, commentId: string) => `reply#${conversationId}#${commentId}`
 

@@ -14,7 +14,7 @@ import { ConversationStore } from "../../services/ConversationStore.js"
 import { ModeSwitch } from "../../services/ModeSwitch.js"
 import type { Ticket, TicketComment } from "../../services/Richpanel.js"
 import { WorkerSettings } from "../../services/WorkerSettings.js"
-import { claim, complete, exists, messageKey, replyKey } from "./Claims.js"
+import { claim, complete, eventKey, exists, lookup, messageKey, replyKey } from "./Claims.js"
 import { classifyMessage } from "./ClassifyMessage.js"
 import { decisionRecord } from "./DecisionRecord.js"
 import { executePlan } from "./ExecutePlan.js"
@@ -59,9 +59,20 @@ const completeBurst = (envelope: EventEnvelope, comments: ReadonlyArray<TicketCo
   const decided: Decided = { event_id: envelope.event_id, messages, ...(fromWebhook ? { alone: true as const } : {}) }
   return complete(messageKey(envelope.conversation_id, head.id), decided).pipe(
     Effect.zipRight(Effect.forEach(comments.slice(0, -1), (c) =>
-      complete(messageKey(envelope.conversation_id, c.id), { event_id: envelope.event_id, covered_by: head.id } satisfies CoveredBy), { discard: true }))
+      complete(messageKey(envelope.conversation_id, c.id), { event_id: envelope.event_id, covered_by: head.id } satisfies CoveredBy), { discard: true })),
   )
 }
+
+/**
+ * A payload without a message id names no message, so a delivery that comes back (after a crash, or a wait) may find
+ * newer messages on the ticket. The event is pinned to the message it first claimed, and resumes that one.
+ */
+const pinnedMessage = Effect.fn("Worker.pinnedMessage")(function*(envelope: EventEnvelope, ticket: Ticket) {
+  if (!identifiedLoosely(envelope)) return Option.none<TicketComment>()
+  const pin = yield* lookup(eventKey(envelope.event_id))
+  const head = Option.isSome(pin) ? (pin.value.data as { readonly head?: unknown } | null)?.head : undefined
+  return Option.fromNullable(typeof head === "string" ? ticket.comments.find((c) => c.id === head) : undefined)
+})
 
 /**
  * The announced message is outside the burst being decided: decided already — by this very event, delivered again
@@ -90,7 +101,8 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
   const botAuthorId = Option.getOrUndefined(settings.botAuthorId)
   const read = yield* readTicket(envelope, receiveCount)
   if (read._tag === "NotFound") return yield* recordOutcome(envelope, { outcome: "skipped", reason: read.reason })
-  const { announced, fromWebhook, ticket } = read
+  const { fromWebhook, ticket } = read
+  const announced = Option.getOrElse(yield* pinnedMessage(envelope, ticket), () => read.announced)
   if (announced === undefined) {
     const reason = envelope.message.from_operator === true ? "operator-message" : "no-customer-message"
     return yield* recordOutcome(envelope, { outcome: "skipped", reason })
@@ -112,6 +124,7 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
     yield* decidedAlready(envelope, ticket, announced, receiveCount)
     return
   }
+  if (identifiedLoosely(envelope)) yield* complete(eventKey(envelope.event_id), { head: head.id })
   // Resuming a crashed attempt: judge the burst as it was, before any comment our own first attempt added.
   const asReceived = claimed.takeover ? withoutOwnLaterComments(ticket, head.id, botAuthorId) : ticket
 

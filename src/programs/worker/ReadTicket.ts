@@ -30,8 +30,10 @@ type Attempt =
   | { readonly _tag: "Missing"; readonly ticket: Ticket }
   /** 404: Richpanel does not know the ticket (yet). */
   | { readonly _tag: "Unknown" }
-  /** An answer the client cannot read (a proxy's error page, a changed shape). */
+  /** An answer the client cannot read (a proxy's error page, a changed shape): may be better in a moment. */
   | { readonly _tag: "Unreadable"; readonly reason: string }
+  /** Richpanel refused the read (a 4xx other than 404): asking again will not help. */
+  | { readonly _tag: "Refused"; readonly reason: string }
 
 const attempt = (envelope: EventEnvelope) =>
   Effect.flatMap(Richpanel, (richpanel) => Downstreams.richpanel(richpanel.loadTicket(envelope))).pipe(
@@ -41,7 +43,10 @@ const attempt = (envelope: EventEnvelope) =>
     }),
     Effect.catchTags({
       RichpanelNotFound: () => Effect.succeed<Attempt>({ _tag: "Unknown" }),
-      RichpanelInvalid: (error) => Effect.succeed<Attempt>({ _tag: "Unreadable", reason: error.reason })
+      RichpanelInvalid: (error) =>
+        Effect.succeed<Attempt>(error.status !== undefined && error.status >= 400
+          ? { _tag: "Refused", reason: error.reason }
+          : { _tag: "Unreadable", reason: error.reason })
     })
   )
 
@@ -70,6 +75,8 @@ const why = (found: Attempt): string => {
       return "Richpanel does not know the ticket yet"
     case "Unreadable":
       return `Richpanel's answer could not be read (${found.reason.slice(0, 120)})`
+    case "Refused":
+      return `Richpanel refused to show the ticket (${found.reason.slice(0, 120)})`
     default:
       return "the ticket does not show the message yet"
   }
@@ -79,21 +86,22 @@ const why = (found: Attempt): string => {
  * The ticket behind an event, as Richpanel has it now (the webhook may carry only an id), and the comment the
  * webhook announced on it. A read that does not show that comment (replica lag, a 404 for a new ticket, an answer
  * we cannot read) is never decided on: the worker reads again in a moment, then lets the message come back from
- * the queue in seconds (`TicketNotReady`); after `TICKET_READ_RECEIVES` receives it decides on what the webhook
- * carried, route only (`fromWebhook`).
+ * the queue in seconds (`TicketNotReady`); after `TICKET_READ_RECEIVES` receives — or at once when Richpanel refuses
+ * the read outright — it decides on what the webhook carried, route only (`fromWebhook`).
  */
 export const readTicket = Effect.fn("Worker.loadTicket")(function*(envelope: EventEnvelope, receiveCount: number) {
   const ready = (found: Attempt) => found._tag === "Shown" && !mayPredateAnnounced(envelope, found.announced)
   const first = yield* attempt(envelope)
-  const found = ready(first) ? first : yield* Effect.zipRight(Effect.sleep(REREAD_AFTER), attempt(envelope))
+  const found = ready(first) || first._tag === "Refused" ? first : yield* Effect.zipRight(Effect.sleep(REREAD_AFTER), attempt(envelope))
   if (found._tag === "Shown" && ready(found)) return read(found.ticket, found.announced, false)
-  if (receiveCount < TICKET_READ_RECEIVES) return yield* new TicketNotReady({ reason: why(found) })
+  if (receiveCount < TICKET_READ_RECEIVES && found._tag !== "Refused") return yield* new TicketNotReady({ reason: why(found) })
   // Out of patience. An id-only payload names no message: the newest one shown is all there is to decide on.
   if (found._tag === "Shown") return read(found.ticket, found.announced, false)
   if (!carriesMessage(envelope)) {
-    const reason = found._tag === "Unreadable" ? "ticket-unreadable" : "ticket-not-found"
+    const reason = found._tag === "Unreadable" || found._tag === "Refused" ? "ticket-unreadable" : "ticket-not-found"
     return { _tag: "NotFound", reason } satisfies TicketRead as TicketRead
   }
-  yield* Effect.logWarning(`${why(found)} after ${receiveCount} tries; deciding on the webhook payload (route only)`)
+  const tries = found._tag === "Refused" ? "" : ` after ${receiveCount} tries`
+  yield* Effect.logWarning(`${why(found)}${tries}; deciding on the webhook payload (route only)`)
   return fromPayload(envelope, found._tag === "Missing" ? found.ticket : undefined)
 })
