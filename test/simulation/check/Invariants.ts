@@ -4,6 +4,7 @@ import type { Mode } from "../../../src/services/AppConfig.js"
 import type { EventRecord } from "../../../src/services/EventLog.js"
 import { MODE_CACHE_MS } from "../../../src/services/ModeSwitch.js"
 import type { Trace } from "../RunScript.js"
+import * as Catalogue from "../script/Catalogue.js"
 import { isWrite, type SimComment, type World } from "../world/World.js"
 
 /**
@@ -162,7 +163,11 @@ export const checkTrace = (trace: Trace): Verdict => {
     // DESIGN §4.9: an automatic reply alone never triggers a decision (it would answer a mail system).
     if (comment.truth?.kind === "auto-reply") {
       // …unless it carries a Tier 0 signal (in its subject, say): that reaches humans whatever it is.
+      // A decision made without the ticket screens the payload's subject with the message: a threatening subject
+      // then hands an automatic reply to humans too (a false positive the spec accepts for Tier 0).
+      const subjectThreat = Catalogue.SUBJECTS.some((s) => s.tier0 !== undefined && s.subject === world.conversation(conversation).subject)
       const alone = processing.filter((r) =>
+        !(subjectThreat && reasonsOf(r).includes("ticket:unreadable-used-webhook")) &&
         covered(r).every((id) => commentById.get(id)?.truth?.kind === "auto-reply" && commentById.get(id)?.truth?.tier0 === undefined))
       check(alone.length === 0, "I1", () => `automatic reply ${label} was decided on as a customer message (${alone.map((r) => r.outcome).join(", ")})`)
     }
