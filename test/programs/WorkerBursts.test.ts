@@ -1,18 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, Option, Ref, TestClock } from "effect"
+import { Effect, Exit, Fiber, Option, Ref, TestClock } from "effect"
 import * as ModeSwitchMemory from "../../src/layers/ModeSwitchMemory.js"
 import * as RateLimiterMemory from "../../src/layers/RateLimiterMemory.js"
 import { processRecord } from "../../src/programs/worker/Worker.js"
 import { IdempotencyStore } from "../../src/services/IdempotencyStore.js"
-import type { TicketComment } from "../../src/services/Richpanel.js"
+import { RichpanelInvalid, type TicketComment } from "../../src/services/Richpanel.js"
 import {
   appliedWrites,
   classifierCalls,
   classifyAlways,
   decisionOf,
+  envelopeOf,
   eventFor,
   expectSuccess,
   flat,
+  injectRichpanel,
   inMode,
   output,
   recordOf,
@@ -21,7 +23,8 @@ import {
   richpanelCalls,
   ScriptedClassifier,
   seedTicket,
-  ticketNow
+  ticketNow,
+  withClock
 } from "../support/workerFakes.js"
 
 const RETURN = output("return_request", 0.95)
@@ -142,4 +145,22 @@ describe("Worker: the kill switch is asked again as each write leaves", () => {
       Effect.provide(tightLimiter),
       inMode("live")
     ))
+})
+
+describe("Worker: a ticket Richpanel will not let us read, announced by a payload naming no message", () => {
+  it.effect("after its tries it is handed to a human (fallback team, mw-needs-human, a note), never left silent", () =>
+    Effect.gen(function*() {
+      yield* classifyAlways(RETURN)
+      yield* injectRichpanel({ method: "loadTicket", error: new RichpanelInvalid({ reason: "response body is not JSON", status: 200 }), times: "always" })
+      const envelope = envelopeOf({ ticket_id: "conv-unread" })
+      yield* seedTicket({ id: "conv-unread", status: "OPEN", channelRaw: "email", tags: [], comments: [customer("m-1", RETURN_TEXT)] })
+      for (const receiveCount of [1, 2]) {
+        expect(Exit.isFailure(yield* withClock(processRecord(recordOf(envelope, { messageId: "q-u", receiveCount }))))).toBe(true)
+      }
+      expectSuccess(yield* withClock(processRecord(recordOf(envelope, { messageId: "q-u", receiveCount: 3 }))))
+      expect(yield* eventFor(envelope.event_id)).toMatchObject({ outcome: "handed-over", reason: "ticket-unreadable" })
+      const tags = appliedWrites(yield* richpanelCalls).filter((c) => c.method === "addTags").flatMap((c) => c.tags ?? [])
+      expect(tags).toEqual(["route-email-support-team", "mw-routed", "mw-needs-human"])
+      expect(yield* classifierCalls).toBe(0)
+    }).pipe(inMode("live")))
 })

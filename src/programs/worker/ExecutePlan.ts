@@ -4,6 +4,7 @@ import { AWAITING_TAG, type Plan } from "../../domain/Policy.js"
 import type { ReplyPlan } from "../../domain/PolicyTypes.js"
 import { redact } from "../../domain/redact.js"
 import { OWN_NOTE_MARKER } from "../../domain/SkipRules.js"
+import { teamSlug } from "../../domain/Taxonomy.js"
 import type { Mode } from "../../services/AppConfig.js"
 import { ModeSwitch } from "../../services/ModeSwitch.js"
 import { Richpanel, type RichpanelError, type Ticket } from "../../services/Richpanel.js"
@@ -177,3 +178,19 @@ const write = (call: Effect.Effect<void, RichpanelError>, action: Omit<Action, "
     }),
     Effect.withSpan(`Worker.${action.type}`)
   )
+
+/**
+ * A ticket Richpanel will not let us read, announced by a webhook that carried no message: nothing to decide on, but
+ * a human can look. The fallback team's route tag, `mw-needs-human` and a note — never silence (DESIGN.md §4.6).
+ */
+export const handOverUnread = Effect.fn("Worker.handOverUnread")(function* (ticketId: string, mode: Mode) {
+  const settings = yield* WorkerSettings
+  const tags = [`route-${teamSlug(settings.routing.fallback_team)}`, "mw-routed", "mw-needs-human"]
+  if (mode === "shadow") return [{ type: "add_tags", status: "shadow", tags }, { type: "note", status: "shadow" }] satisfies ReadonlyArray<Action>
+  const richpanel = yield* Richpanel
+  const note = "Richpanel's answer for this ticket could not be read, so the assistant could not see the new message. Please look."
+  return [
+    yield* write(richpanel.addTags(ticketId, tags), { type: "add_tags", tags }),
+    yield* write(richpanel.addInternalNote(ticketId, marked(note)), { type: "note" })
+  ] satisfies ReadonlyArray<Action>
+})

@@ -17,7 +17,7 @@ import { WorkerSettings } from "../../services/WorkerSettings.js"
 import { claim, complete, eventKey, exists, lookup, messageKey, replyKey } from "./Claims.js"
 import { classifyMessage } from "./ClassifyMessage.js"
 import { decisionRecord } from "./DecisionRecord.js"
-import { executePlan } from "./ExecutePlan.js"
+import { executePlan, handOverUnread } from "./ExecutePlan.js"
 import { findOrder } from "./FindOrder.js"
 import { readTicket } from "./ReadTicket.js"
 import { recordOutcome } from "./RecordOutcome.js"
@@ -100,6 +100,11 @@ export const processEnvelope = Effect.fn("Worker.processEvent")(function*(envelo
   const settings = yield* WorkerSettings
   const botAuthorId = Option.getOrUndefined(settings.botAuthorId)
   const read = yield* readTicket(envelope, receiveCount)
+  if (read._tag === "NotFound" && read.reason === "ticket-unreadable") {
+    const mode = yield* Effect.flatMap(ModeSwitch, (modes) => modes.effectiveMode)
+    const actions = yield* handOverUnread(envelope.conversation_id, mode)
+    return yield* recordOutcome(envelope, { outcome: "handed-over", reason: read.reason, actions })
+  }
   if (read._tag === "NotFound") return yield* recordOutcome(envelope, { outcome: "skipped", reason: read.reason })
   const { fromWebhook, ticket } = read
   const announced = Option.getOrElse(yield* pinnedMessage(envelope, ticket), () => read.announced)

@@ -146,9 +146,11 @@ export const checkTrace = (trace: Trace): Verdict => {
     const laterBlind = laterAnnounced && later.every((c) =>
       records.some((r) => covered(r).includes(c.id) && reasonsOf(r).includes("ticket:unreadable-used-webhook")))
     const owed = announced.has(comment.id) || laterAnnounced
+    // The worker could not tell this message apart (see `Verdict.unidentifiable`): not vouched for, by I1 or I3.
+    const unseen = covering.length === 0 &&
+      ((!announced.has(comment.id) && laterBlind) || (!named.has(comment.id) && !laterAnnounced))
     if (owed) {
-      if (covering.length === 0 && !announced.has(comment.id) && laterBlind) unidentifiable++
-      else if (covering.length === 0 && !named.has(comment.id) && !laterAnnounced) unidentifiable++
+      if (unseen) unidentifiable++
       else check(covering.length > 0, "I1", () => `customer message ${label} was ${announced.has(comment.id) ? "acknowledged" : "followed by an acknowledged message"} but never processed, folded or skipped`)
     }
     // A payload without a message id, on a ticket Richpanel would not let us read, is decided under its event id:
@@ -171,7 +173,7 @@ export const checkTrace = (trace: Trace): Verdict => {
         covered(r).every((id) => commentById.get(id)?.truth?.kind === "auto-reply" && commentById.get(id)?.truth?.tier0 === undefined))
       check(alone.length === 0, "I1", () => `automatic reply ${label} was decided on as a customer message (${alone.map((r) => r.outcome).join(", ")})`)
     }
-    if (comment.truth?.tier0 !== undefined && (owed || covering.length > 0)) {
+    if (comment.truth?.tier0 !== undefined && (owed || covering.length > 0) && !unseen) {
       const intent = comment.truth.tier0
       const route = `route-${tier0Team(intent)}`
       // One route tag per decision (spec §3): a burst holding two different Tier 0 threats goes to the team of the
