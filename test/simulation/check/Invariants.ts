@@ -238,12 +238,13 @@ export const checkTrace = (trace: Trace): Verdict => {
   // ---- I7: ingress answers -------------------------------------------------------------------------------
   for (const attempt of world.webhooks) {
     const storeDown = world.script.faults.some((f) => (f.target === "queue" || f.target === "store") && attempt.at - world.startMs >= f.from && attempt.at - world.startMs < f.to)
+    const crashed = world.crashes.some((c) => c.process === "ingress" && c.at <= attempt.at + 6_000 && c.at >= attempt.at)
     if (attempt.expect !== undefined) {
       const klass = typeof attempt.status === "number" ? `${Math.floor(attempt.status / 100)}xx` : attempt.status
-      check(klass === attempt.expect || (attempt.status === 503 && storeDown), "I7", () => `webhook "${attempt.label}" got ${attempt.status}, expected ${attempt.expect}`)
+      const excused = (attempt.status === 503 && storeDown) || (attempt.status === "no-response" && crashed)
+      check(klass === attempt.expect || excused, "I7", () => `webhook "${attempt.label}" got ${attempt.status}, expected ${attempt.expect}`)
       continue
     }
-    const crashed = world.crashes.some((c) => c.process === "ingress" && c.at <= attempt.at + 6_000 && c.at >= attempt.at)
     const ok = attempt.status === 200 || (attempt.status === 503 && storeDown) || (attempt.status === "no-response" && crashed)
     check(ok, "I7", () => `webhook for ${attempt.conversation}/${attempt.commentId ?? "-"} (${attempt.label}) got ${attempt.status}`)
   }
